@@ -1,0 +1,41 @@
+"""The errors devenv raises on purpose: each carries what went wrong, where, a hint, and an exit code.
+
+Only the command line turns them into text; library code raises, never prints.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+EXIT_GATE = 1
+EXIT_INPUT = 2
+EXIT_RUNTIME = 3
+
+
+@dataclass
+class DevenvError(Exception):
+    """A failure the user can act on: `what` happened `where`, and `hint` says what to do."""
+
+    what: str
+    where: str = ""
+    hint: str = ""
+    exit_code: int = EXIT_INPUT
+    details: str = ""
+
+    def __str__(self) -> str:
+        parts = [self.what]
+        if self.where:
+            parts.insert(0, f"{self.where}:")
+        return " ".join(parts)
+
+
+class InputError(DevenvError):
+    """Bad usage or bad input: a manifest, devenv.toml, a command-line value (exit code 2)."""
+
+
+class RuntimeFailure(DevenvError):
+    """The input was fine but running it failed: engine down, unhealthy service, seeding (exit code 3)."""
+
+    def __init__(self, what: str, where: str = "", hint: str = "", details: str = "") -> None:
+        super().__init__(what, where, hint, EXIT_RUNTIME, details)
