@@ -1,0 +1,196 @@
+"""`devenv up`, `down`, `status`, `logs`: the stack's life cycle on the engine."""
+
+from __future__ import annotations
+
+import importlib
+
+import json
+from pathlib import Path
+
+import typer
+from rich.live import Live
+from rich.table import Table
+
+from devenv import pipeline
+from devenv.cli import common
+from devenv.compose.project import ProjectFiles
+from devenv.errors import RuntimeFailure
+
+
+class _Lazy:
+    """The engine modules load python-on-whales: import them only in commands that use the engine."""
+
+    def __init__(self, module: str) -> None:
+        self._module = module
+
+    def __getattr__(self, name: str) -> object:
+        return getattr(importlib.import_module(self._module), name)
+
+
+engine = _Lazy("devenv.engine.stack")
+client = _Lazy("devenv.engine.client")
+
+
+def require_engine() -> object:
+    return client.require_engine()
+
+
+def register(app: typer.Typer) -> None:
+    app.command("up")(up)
+    app.command("down")(down)
+    app.command("status")(status)
+    app.command("logs")(logs)
+
+
+def up(
+    services: list[str] = typer.Argument(None, help="Start only these services and what they depend on."),
+    env: str = common.EnvOption,
+    project: str = common.ProjectOption,
+    timeout: int = typer.Option(None, "--timeout", "-t", help="Seconds to wait for readiness (default: devenv.toml, 300)."),
+    logs_dir: Path = typer.Option(None, "--logs-dir", help="On failure, save every service's full log here."),
+    rm_on_failure: bool = typer.Option(False, "--rm-on-failure", help="Tear the stack down after reporting a failure."),
+) -> None:
+    """Render, start the stack and wait until every service is ready (or say which one is not, and why)."""
+    config = common.STATE.config()
+    name = common.project_name(config, project)
+    rendered = pipeline.render(config, env)
+    pipeline.write(rendered)
+    require_engine()
+    files = rendered.files(name)
+    expected = rendered.startable_services
+    unknown = sorted(set(services or []) - set(rendered.output.services))
+    if unknown:
+        from devenv.errors import InputError
+
+        raise InputError(f"no service named {', '.join(unknown)}", where="devenv up",
+                         hint=f"services: {', '.join(expected)}")
+    if services:
+        expected = sorted(_closure(rendered, services))
+    common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}')")
+    result = _run_up(files, expected, timeout or config.local.timeout, services or None)
+    if result.ready:
+        common.out.print(f"[green]ready[/] in {result.seconds:.1f} s: {len(result.states)} containers", markup=True)
+        _print_ports(result.states)
+        return
+    _report_failure(files, result, logs_dir)
+    if rm_on_failure:
+        engine.down(files, volumes=True)
+        common.err.print(f"removed project '{name}' (--rm-on-failure)")
+    else:
+        common.err.print(f"the stack is left as it is for inspection: `devenv logs SERVICE`, then `devenv down`")
+    raise RuntimeFailure("the stack did not become ready", where=f"project '{name}'",
+                         hint="fix the failing service(s) above and run `devenv up` again")
+
+
+def _closure(rendered: pipeline.Rendered, wanted: list[str]) -> set[str]:
+    """The services named and everything they depend on, transitively (the pod sandboxes included)."""
+    services = rendered.output.services
+    seen: set[str] = set()
+    pending = list(wanted)
+    while pending:
+        name = pending.pop()
+        if name in seen:
+            continue
+        seen.add(name)
+        service = services[name]
+        pending.extend(service.get("depends_on") or {})
+        mode = service.get("network_mode", "")
+        if mode.startswith("service:"):
+            pending.append(mode.split(":", 1)[1])
+    return seen
+
+
+def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: list[str] | None) -> "engine.UpResult":
+    interactive = common.out.is_terminal
+    seen: dict[str, str] = {}
+
+    def table(states: list) -> Table:
+        grid = Table(box=None, show_header=False, pad_edge=False)
+        for state in states:
+            colour = "green" if state.ready else "red" if state.failure else "yellow"
+            grid.add_row(state.service, f"[{colour}]{state.summary}[/]")
+        return grid
+
+    if interactive:
+        with Live(table([]), console=common.out, refresh_per_second=4, transient=True) as live:
+            return engine.up(files, expected, timeout, lambda states: live.update(table(states)), services)
+
+    def lines(states: list) -> None:
+        for state in states:
+            if seen.get(state.service) != state.summary:
+                seen[state.service] = state.summary
+                common.out.print(f"  {state.service}: {state.summary}")
+
+    return engine.up(files, expected, timeout, lines, services)
+
+
+def _report_failure(files: ProjectFiles, result: "engine.UpResult", logs_dir: Path | None) -> None:
+    if result.compose_error:
+        common.err.print("[red]docker compose up failed:[/]", markup=True)
+        for line in result.compose_error.splitlines()[-20:]:
+            common.err.print(f"  {line}", markup=False)
+    for state in result.failed:
+        why = "not ready before the timeout" if result.timed_out else state.failure
+        common.err.print(f"[red]{state.service}[/]: {why} (status {state.status})", markup=True)
+        tail = engine.logs(files.project, state.service, tail=20).rstrip()
+        for line in tail.splitlines() or ["(no log output)"]:
+            common.err.print(f"  | {line}", markup=False)
+    if logs_dir is not None:
+        logs_dir.mkdir(parents=True, exist_ok=True)
+        for state in result.states:
+            (logs_dir / f"{state.service}.log").write_text(engine.logs(files.project, state.service, tail=None))
+        common.err.print(f"full logs saved in {logs_dir}")
+
+
+def _print_ports(states: list) -> None:
+    for state in states:
+        for port in state.ports:
+            host, _, container = port.partition("->")
+            common.out.print(f"  {state.service}: http://{host} -> {container}")
+
+
+def down(
+    project: str = common.ProjectOption,
+    volumes: bool = typer.Option(False, "--volumes", "-v", help="Also delete the stack's volumes (its data)."),
+) -> None:
+    """Stop and remove the stack's containers and networks (and volumes with --volumes)."""
+    config = common.STATE.config()
+    name = common.project_name(config, project)
+    require_engine()
+    files = ProjectFiles(config.out / "compose.yaml", config.state_dir / "compose.env", name)
+    if not files.compose_file.is_file():
+        pipeline.write(pipeline.render(config))
+    engine.down(files, volumes=volumes)
+    common.out.print(f"project '{name}' is down" + (" and its volumes removed" if volumes else ""))
+
+
+def status(
+    project: str = common.ProjectOption,
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Each container of the stack: state, health and published ports."""
+    config = common.STATE.config()
+    name = common.project_name(config, project)
+    require_engine()
+    states = engine.project_states(name)
+    if as_json:
+        common.out.print_json(json.dumps({"project": name, "services": engine.describe(states)}))
+        return
+    if not states:
+        common.out.print(f"project '{name}' has no containers (run `devenv up`)")
+        return
+    grid = Table("service", "role", "state", "ports", box=None)
+    for state in states:
+        grid.add_row(state.service, state.role, state.summary, " ".join(state.ports))
+    common.out.print(grid)
+
+
+def logs(
+    service: str = typer.Argument(..., help="Service name (see `devenv status`)."),
+    project: str = common.ProjectOption,
+    tail: int = typer.Option(100, "--tail", "-n", help="Lines to show."),
+) -> None:
+    """Show a service's recent log lines."""
+    config = common.STATE.config()
+    require_engine()
+    common.out.print(engine.logs(common.project_name(config, project), service, tail=tail), markup=False)

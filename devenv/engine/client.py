@@ -1,0 +1,53 @@
+"""The choke point to python-on-whales: clients for a project, and engine errors as RuntimeFailure."""
+
+from __future__ import annotations
+
+import shutil
+from contextlib import contextmanager
+from typing import Iterator
+
+from python_on_whales import DockerClient
+from python_on_whales.exceptions import DockerException
+
+from devenv.compose.project import ProjectFiles
+from devenv.errors import RuntimeFailure
+
+ENGINE_HINT = "start the Docker engine (Docker Desktop, or `sudo dockerd &` on Linux), then run `devenv doctor`"
+
+
+def docker() -> DockerClient:
+    if shutil.which("docker") is None:
+        raise RuntimeFailure("the docker command is not installed", hint="install Docker, then run `devenv doctor`")
+    return DockerClient()
+
+
+def compose_client(files: ProjectFiles) -> DockerClient:
+    env_files = [files.env_file] if files.env_file.is_file() else []
+    return DockerClient(compose_files=[files.compose_file], compose_project_name=files.project,
+                        compose_env_files=env_files, compose_project_directory=files.directory)
+
+
+@contextmanager
+def engine_errors(what: str, hint: str = "") -> Iterator[None]:
+    """Turn an engine failure into one clear RuntimeFailure (exit code 3)."""
+    try:
+        yield
+    except DockerException as exc:
+        output = "\n".join(part for part in (exc.stderr or "", exc.stdout or "") if part).strip()
+        down = "Cannot connect to the Docker daemon" in output or "Is the docker daemon running" in output
+        raise RuntimeFailure(
+            "the Docker engine is not reachable" if down else f"{what} failed",
+            hint=ENGINE_HINT if down else hint or "see the engine's message above",
+            details=output,
+        ) from None
+
+
+def require_engine() -> DockerClient:
+    """A client for a running engine with Compose v2, or a RuntimeFailure saying what to fix."""
+    client = docker()
+    with engine_errors("asking the Docker engine for its version"):
+        client.version()
+    with engine_errors("running `docker compose version`",
+                       "install Compose v2 as a Docker CLI plugin (docker-compose in ~/.docker/cli-plugins/)"):
+        client.compose.version()
+    return client

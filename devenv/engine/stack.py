@@ -1,0 +1,166 @@
+"""Running a rendered project: up with readiness, down, status, logs, all keyed on the project label."""
+
+from __future__ import annotations
+
+import threading
+import time
+from dataclasses import dataclass, field
+from typing import Any, Callable
+
+from python_on_whales import Container
+from python_on_whales.exceptions import DockerException
+
+from devenv.engine.client import ProjectFiles, compose_client, docker, engine_errors
+
+PROJECT_LABEL = "com.docker.compose.project"
+SERVICE_LABEL = "com.docker.compose.service"
+ROLE_LABEL = "dev.devenv.role"
+ONE_SHOT_ROLES = ("init", "job", "manual")
+CRASH_LOOP_RESTARTS = 3
+
+
+@dataclass(frozen=True)
+class ServiceState:
+    """What one container of the stack is doing now, and whether that counts as ready or failed."""
+
+    service: str
+    role: str
+    status: str  # created | running | exited | restarting ...
+    health: str  # "" when the container has no health check
+    exit_code: int
+    restarts: int
+    one_shot: bool
+    ports: tuple[str, ...] = ()
+    health_output: str = ""
+
+    @property
+    def ready(self) -> bool:
+        if self.one_shot:
+            return self.status == "exited" and self.exit_code == 0
+        return self.status == "running" and self.health in ("", "healthy")
+
+    @property
+    def failure(self) -> str:
+        """Why this container failed, or "" while it is fine or still starting."""
+        if self.one_shot and self.status == "exited" and self.exit_code != 0:
+            return f"exited with code {self.exit_code}"
+        if not self.one_shot and self.status in ("exited", "dead"):
+            return f"exited with code {self.exit_code}"
+        if self.restarts >= CRASH_LOOP_RESTARTS:
+            return f"crash loop: restarted {self.restarts} times (last exit code {self.exit_code})"
+        if self.health == "unhealthy":
+            return "unhealthy" + (f": {self.health_output}" if self.health_output else "")
+        return ""
+
+    @property
+    def summary(self) -> str:
+        if self.ready:
+            return "completed" if self.one_shot else "healthy" if self.health else "running"
+        return self.failure or (self.health if self.status == "running" and self.health else self.status)
+
+
+@dataclass
+class UpResult:
+    ready: bool
+    states: list[ServiceState]
+    failed: list[ServiceState] = field(default_factory=list)
+    compose_error: str = ""
+    seconds: float = 0.0
+    timed_out: bool = False
+
+
+def _state(container: Container) -> ServiceState:
+    labels = container.config.labels or {}
+    state = container.state
+    health = state.health.status if state.health else ""
+    output = ""
+    if state.health and state.health.log:
+        output = (state.health.log[-1].output or "").strip()[-300:]
+    role = labels.get(ROLE_LABEL, "")
+    one_shot = role in ONE_SHOT_ROLES
+    ports = []
+    for container_port, bindings in (container.network_settings.ports or {}).items():
+        for binding in bindings or []:
+            ports.append(f"{binding.get('HostIp')}:{binding.get('HostPort')}->{container_port}")
+    return ServiceState(
+        service=labels.get(SERVICE_LABEL, container.name),
+        role=role,
+        status=str(state.status),
+        health=str(health or ""),
+        exit_code=int(state.exit_code or 0),
+        restarts=int(container.restart_count or 0),
+        one_shot=one_shot,
+        ports=tuple(sorted(ports)),
+        health_output=output,
+    )
+
+
+def project_states(project: str) -> list[ServiceState]:
+    """Every container of the project, newest inspect data, sorted by service name."""
+    client = docker()
+    with engine_errors("listing the project's containers"):
+        found = client.container.list(all=True, filters=[("label", f"{PROJECT_LABEL}={project}")])
+        if not found:
+            return []
+        try:
+            inspected = client.container.inspect([c.id for c in found])
+        except DockerException:  # a container vanished between list and inspect: try once more
+            found = client.container.list(all=True, filters=[("label", f"{PROJECT_LABEL}={project}")])
+            inspected = client.container.inspect([c.id for c in found]) if found else []
+    return sorted((_state(c) for c in inspected), key=lambda s: s.service)
+
+
+def up(files: ProjectFiles, expected: list[str], timeout: float,
+       on_progress: Callable[[list[ServiceState]], None] | None = None,
+       services: list[str] | None = None) -> UpResult:
+    """Start the project and wait until every expected service is ready, one fails, or time runs out."""
+    client = compose_client(files)
+    errors: list[str] = []
+
+    def start() -> None:
+        try:
+            client.compose.up(services=services, detach=True, quiet=True, wait=False, remove_orphans=True)
+        except DockerException as exc:
+            errors.append("\n".join(p for p in (exc.stderr or "", exc.stdout or "") if p).strip() or str(exc))
+
+    started = time.monotonic()
+    runner = threading.Thread(target=start, daemon=True)
+    runner.start()
+    states: list[ServiceState] = []
+    while True:
+        time.sleep(0.4)
+        states = [s for s in project_states(files.project) if not expected or s.service in expected]
+        if on_progress:
+            on_progress(states)
+        failed = [s for s in states if s.failure]
+        elapsed = time.monotonic() - started
+        if failed:
+            return UpResult(False, states, failed, seconds=elapsed)
+        present = {s.service for s in states}
+        if not runner.is_alive() and errors:
+            return UpResult(False, states, compose_error=errors[0], seconds=elapsed)
+        if not runner.is_alive() and all(s.ready for s in states) and present >= set(expected):
+            return UpResult(True, states, seconds=elapsed)
+        if elapsed > timeout:
+            pending = [s for s in states if not s.ready]
+            return UpResult(False, states, pending, seconds=elapsed, timed_out=True)
+
+
+def down(files: ProjectFiles, volumes: bool = False) -> None:
+    client = compose_client(files)
+    with engine_errors("docker compose down"):
+        client.compose.down(volumes=volumes, remove_orphans=True, timeout=10, quiet=True)
+
+
+def logs(project: str, service: str, tail: int | None = 30) -> str:
+    client = docker()
+    with engine_errors(f"reading the logs of {service}"):
+        found = client.container.list(all=True, filters=[("label", f"{PROJECT_LABEL}={project}"),
+                                                           ("label", f"{SERVICE_LABEL}={service}")])
+        chunks = [client.container.logs(c, tail=tail) for c in found]
+    return "\n".join(chunks)
+
+
+def describe(states: list[ServiceState]) -> list[dict[str, Any]]:
+    return [{"service": s.service, "role": s.role, "status": s.status, "health": s.health, "ready": s.ready,
+             "exit_code": s.exit_code, "restarts": s.restarts, "ports": list(s.ports)} for s in states]

@@ -1,0 +1,1 @@
+"""Parity: the delta model, its catalogue, acceptance rules, renderers, diff and runtime verification."""

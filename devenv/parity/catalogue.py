@@ -1,0 +1,128 @@
+"""The one catalogue of delta codes: severity, category, reason and hint for each.
+
+Translation code names a code and the object; the words live here, so every delta of a kind reads the
+same and `docs/deltas.md` can be generated from this table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from devenv.k8s.manifest import ObjectRef
+from devenv.parity.delta import Delta
+
+
+@dataclass(frozen=True)
+class Entry:
+    severity: str
+    category: str
+    reason: str
+    hint: str
+
+
+S, B = "structural", "behavioral"
+
+CATALOGUE: dict[str, Entry] = {
+    # workloads
+    "replicas-reduced": Entry("info", B, "production runs several replicas; the local stack runs one",
+                              "accept it, or test concurrency-sensitive code in staging"),
+    "daemonset-single": Entry("info", B, "a DaemonSet runs once per node in production; locally it runs once",
+                              "nothing to do unless the pods rely on node-local state"),
+    "job-semantics": Entry("info", B, "Job retries, parallelism and deadlines are not reproduced; the Job runs once",
+                           "make the Job idempotent; it runs on every `devenv up`"),
+    "cronjob-not-scheduled": Entry("info", B, "CronJobs are not scheduled locally",
+                                   "run it on demand with `devenv run NAME`"),
+    "workload-paused": Entry("info", B, "the workload has zero replicas in production and is not started locally",
+                             "scale it in the manifests if you need it"),
+    # images
+    "image-substituted": Entry("warning", S, "the local container runs a different image than production",
+                               "remove the substitution from devenv.toml to run production's image"),
+    "image-built-from-source": Entry("warning", S, "the image is built from the working tree instead of production's artifact",
+                                     "expected while developing this service; CI should run production's image"),
+    "image-mirrored": Entry("info", S, "the image is pulled through a mirror", "the digest should match production's"),
+    "image-not-pinned": Entry("info", S, "the image is referenced by a mutable tag, not a digest",
+                              "pin images by digest so local and production run the same bytes"),
+    # config
+    "secret-value-local": Entry("info", S, "production secret values never leave production; local values are used",
+                                "set local values under [secrets] in devenv.toml when a format matters"),
+    "secret-missing": Entry("error", S, "a referenced Secret is not in the manifests; its keys get local values",
+                            "add the Secret (or its ExternalSecret) to the manifests, or mark the reference optional"),
+    "configmap-missing": Entry("error", S, "a referenced ConfigMap is not in the manifests",
+                               "add the ConfigMap to the manifests, or mark the reference optional"),
+    "config-key-missing": Entry("error", S, "a referenced key is not in its ConfigMap or Secret",
+                                "add the key, or mark the reference optional"),
+    "env-value-local": Entry("info", S, "an environment value differs locally", "see the field for why"),
+    "env-field-approximated": Entry("info", S, "a downward-API value is approximated locally (no node, no pod IP)",
+                                    "code that depends on the exact value should tolerate the local one"),
+    "external-endpoint": Entry("warning", B, "production reaches a host outside the cluster; a laptop would reach it too",
+                               "replace it with a local container or mock under [external] in devenv.toml"),
+    "external-replaced": Entry("info", S, "an external endpoint is replaced by a local one", "keeps the key, changes the value"),
+    "external-name-service": Entry("warning", B, "an ExternalName Service points outside the cluster",
+                                   "replace it under [external] in devenv.toml, or accept the delta"),
+    # network
+    "service-type": Entry("info", B, "NodePort and LoadBalancer exposure is not reproduced; the Service works inside the stack",
+                          "publish the port under [publish] in devenv.toml to reach it from the host"),
+    "service-unmatched": Entry("warning", S, "the Service selects no workload of the stack",
+                               "check the selector labels"),
+    "service-port-unresolved": Entry("error", S, "a Service targetPort names no container port",
+                                     "fix the targetPort or name the container port"),
+    "session-affinity": Entry("info", B, "session affinity is meaningless with one local replica", "nothing to do"),
+    "ingress": Entry("info", B, "Ingress routing and TLS are not reproduced", "publish the backend Service's port under [publish]"),
+    "network-policy": Entry("warning", B, "NetworkPolicy is not enforced locally: every container can reach every other",
+                            "test policy in a real cluster"),
+    "host-network": Entry("warning", B, "hostNetwork and host ports are not reproduced", "use Services instead"),
+    # pod
+    "init-container-sidecar": Entry("info", B, "a native sidecar runs for the pod's whole life", "nothing to do"),
+    "liveness-probe": Entry("info", B, "liveness probes are checked but do not restart the container locally",
+                            "watch `devenv status` for unhealthy containers"),
+    "probe-approximated": Entry("info", B, "the probe is approximated by a local health check", "see the field"),
+    "lifecycle-hook": Entry("warning", B, "a lifecycle hook is not run locally", "move the work into the entrypoint if it matters"),
+    "resources": Entry("info", B, "resource requests do not reserve capacity on a laptop; limits are applied", "nothing to do"),
+    "security-context": Entry("warning", B, "a securityContext setting has no Compose equivalent", "see the field"),
+    "scheduling": Entry("info", B, "scheduling constraints (affinity, tolerations, node selectors, priority, spread) do not apply on one host",
+                        "nothing to do"),
+    "service-account": Entry("info", B, "ServiceAccount tokens and RBAC are not reproduced: no API server runs locally",
+                             "code that calls the Kubernetes API needs a real cluster"),
+    "mesh-sidecar": Entry("warning", B, "service-mesh sidecars and injection are not reproduced", "mTLS and retries differ locally"),
+    # storage
+    "storage-class": Entry("info", S, "storage class, size and access mode do not apply to a local named volume", "nothing to do"),
+    "volume-size-limit": Entry("info", B, "emptyDir size limits are not enforced locally", "nothing to do"),
+    "volume-subpath": Entry("info", S, "a subPath of a named volume cannot be mounted on this engine; the whole volume is",
+                            "nothing to do unless two mounts share one volume through different subPaths"),
+    "host-path": Entry("warning", S, "a hostPath volume is bound to the same path of the machine running Docker",
+                       "avoid hostPath; the local path may not exist or hold other data"),
+    "volume-unsupported": Entry("warning", S, "this volume type cannot be reproduced locally; an empty volume stands in",
+                                "replace it with a ConfigMap, Secret or PVC for local use"),
+    # policy objects
+    "autoscaling": Entry("info", B, "autoscaling does not happen locally: one replica runs", "load-test autoscaling in staging"),
+    "disruption-budget": Entry("info", B, "PodDisruptionBudgets have no meaning on one host", "nothing to do"),
+    "rbac": Entry("info", B, "RBAC objects are not reproduced: no API server runs locally", "nothing to do"),
+    "resource-quota": Entry("info", B, "quotas and limit ranges are not enforced locally", "nothing to do"),
+    "unknown-kind": Entry("warning", S, "this kind is not reproduced locally: nothing runs for it",
+                          "if it matters, accept the delta with a reason or ask for support"),
+    "custom-resource": Entry("warning", S, "a custom resource needs its operator, which does not run locally",
+                             "run what the operator would create as plain manifests, or accept the delta"),
+    "helm-test-hook": Entry("info", S, "Helm test hooks are not run", "run them against a real release"),
+    # acceptance
+    "acceptance-unused": Entry("warning", S, "an acceptance rule in devenv.toml matches no delta",
+                               "delete the stale rule, or fix its selector"),
+    "acceptance-expired": Entry("warning", S, "an acceptance rule has expired; the deltas it covered count again",
+                                "renew it with a new expiry and reason, or fix the deltas"),
+}
+
+
+def delta(code: str, obj: ObjectRef, field: str = "", prod: str = "", local: str = "",
+          reason: str = "", hint: str = "", severity: str = "") -> Delta:
+    """A delta of catalogued `code`; `reason`/`hint` add detail to the catalogue's words."""
+    entry = CATALOGUE[code]
+    return Delta(
+        code=code,
+        severity=severity or entry.severity,
+        category=entry.category,
+        object=obj,
+        field=field,
+        prod=prod,
+        local=local,
+        reason=f"{entry.reason}: {reason}" if reason else entry.reason,
+        hint=hint or entry.hint,
+    )

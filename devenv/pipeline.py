@@ -1,0 +1,98 @@
+"""The pipeline from devenv.toml to a written Compose project: load, translate, accept, write.
+
+Every stage returns data; nothing here prints.
+"""
+
+from __future__ import annotations
+
+import os
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from devenv.compose.writer import SECRET_ENV_FILE, Written, stale_files, write_project
+from devenv.config import Config, Environment
+from devenv.compose.project import ProjectFiles
+from devenv.k8s.manifest import Manifest
+from devenv.parity.accept import apply_acceptance
+from devenv.parity.delta import Delta
+from devenv.sources.load import load_environment
+from devenv.translate.context import Options, Output
+from devenv.translate.secrets_store import LocalSecrets
+from devenv.translate.translate import translate
+
+SECRETS_FILE = "secrets.json"
+
+
+@dataclass
+class Rendered:
+    """One environment translated: the project, its deltas (acceptance applied), and how long it took."""
+
+    config: Config
+    env: Environment
+    manifests: list[Manifest]
+    output: Output
+    deltas: list[Delta]
+    out_dir: Path
+    header: str
+    cached: bool
+    seconds: float
+    secrets: LocalSecrets
+
+    def files(self, project: str | None = None) -> ProjectFiles:
+        return ProjectFiles(self.out_dir / "compose.yaml", self.config.state_dir / SECRET_ENV_FILE,
+                            project or self.config.project)
+
+    @property
+    def startable_services(self) -> list[str]:
+        """Services `up` starts: all but the on-demand ones (CronJobs)."""
+        return sorted(name for name, service in self.output.services.items() if not service.get("profiles"))
+
+
+def options_for(config: Config, out_dir: Path) -> Options:
+    return Options(
+        helper_image=config.local.helper_image,
+        publish=config.publish,
+        builds=config.builds,
+        mirrors=config.mirrors,
+        externals=config.externals,
+        state_rel=os.path.relpath(config.state_dir, out_dir),
+        out_dir=str(out_dir),
+    )
+
+
+def render(config: Config, env_name: str | None = None, out_dir: Path | None = None,
+           use_cache: bool = True) -> Rendered:
+    started = time.perf_counter()
+    env = config.env(env_name)
+    out = (out_dir or config.out).resolve()
+    loaded = load_environment(config, env, use_cache)
+    secrets = LocalSecrets(config.state_dir / SECRETS_FILE, config.secrets)
+    output = translate(loaded.manifests, options_for(config, out), secrets)
+    deltas = apply_acceptance(output.deltas, config.accept, loaded.manifests, config.path.name)
+    deltas.sort(key=lambda d: d.sort_key())
+    source = env.kustomize or env.manifests or (env.helm.chart if env.helm else "")
+    header = (f"# Rendered by devenv from environment '{env.name}' ({env.kind}: {_shown(source, config.root)}).\n"
+              "# Do not edit: change the manifests or devenv.toml, then run `devenv render`.\n")
+    return Rendered(config, env, loaded.manifests, output, deltas, out, header, loaded.cached,
+                    time.perf_counter() - started, secrets)
+
+
+def write(rendered: Rendered) -> Written:
+    rendered.secrets.save()
+    return write_project(rendered.output, rendered.header, rendered.out_dir, rendered.config.state_dir)
+
+
+def check(rendered: Rendered) -> list[str]:
+    return stale_files(rendered.output, rendered.header, rendered.out_dir)
+
+
+def _shown(source: object, root: Path) -> str:
+    items = source if isinstance(source, tuple) else (source,)
+    shown = []
+    for item in items:
+        try:
+            shown.append(str(Path(item).resolve().relative_to(root.resolve())))  # type: ignore[arg-type]
+        except ValueError:
+            shown.append(str(item))
+    return ", ".join(shown)

@@ -1,0 +1,1 @@
+"""Sources turn an environment of devenv.toml into manifests: plain YAML, Kustomize, Helm."""

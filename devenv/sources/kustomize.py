@@ -1,0 +1,54 @@
+"""Kustomize overlays, rendered by the real Kustomize (`kustomize build` or `kubectl kustomize`)."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import yaml
+
+from devenv.errors import InputError
+from devenv.sources.tools import require_kustomize, run_tool
+
+KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
+REFERENCE_KEYS = ("resources", "components", "bases", "crds")
+
+
+def render_kustomize(path: Path, shown: str) -> str:
+    """The YAML stream `kustomize build` prints for the overlay at `path`."""
+    if not path.is_dir():
+        raise InputError(f"Kustomize path {shown} does not exist", hint="fix the kustomize path in devenv.toml")
+    if not any((path / name).is_file() for name in KUSTOMIZATION_FILES):
+        raise InputError(f"{shown} has no kustomization.yaml", hint="point devenv.toml at the overlay directory")
+    tool = require_kustomize()
+    return run_tool([*tool.argv, str(path)], f"{tool.name} {shown}")
+
+
+def kustomize_inputs(path: Path) -> list[Path]:
+    """Every local file a Kustomize build can read: the trees of each kustomization reached from `path`."""
+    seen: set[Path] = set()
+    files: set[Path] = set()
+    pending = [path.resolve()]
+    while pending:
+        folder = pending.pop()
+        if folder in seen or not folder.is_dir():
+            continue
+        seen.add(folder)
+        files.update(p for p in folder.rglob("*") if p.is_file())
+        for name in KUSTOMIZATION_FILES:
+            if (folder / name).is_file():
+                pending.extend(_references(folder, folder / name))
+    return sorted(files)
+
+
+def _references(folder: Path, kustomization: Path) -> list[Path]:
+    try:
+        data = yaml.safe_load(kustomization.read_text(encoding="utf-8")) or {}
+    except (yaml.YAMLError, OSError):
+        return []
+    found = []
+    for key in REFERENCE_KEYS:
+        for entry in data.get(key) or []:
+            if isinstance(entry, str) and "://" not in entry and not entry.startswith("github.com"):
+                target = (folder / entry).resolve()
+                found.append(target if target.is_dir() else target.parent)
+    return found

@@ -1,0 +1,1 @@
+"""Helpers for test suites that run against a devenv stack."""

@@ -1,0 +1,78 @@
+"""A pytest plugin: the `devenv_stack` fixture brings a stack up for the test session.
+
+Options: `--devenv-config PATH` (default: devenv.toml found from the working directory),
+`--devenv-keep` (leave the stack up after the session). The fixture yields a `Stack` whose
+`address(service, port)` returns the 127.0.0.1 host:port published for that Service port.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+import uuid
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Iterator
+
+import pytest
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("devenv")
+    group.addoption("--devenv-config", default=None, help="devenv.toml of the stack the devenv_stack fixture starts")
+    group.addoption("--devenv-keep", action="store_true", help="leave the devenv stack up after the session")
+
+
+@dataclass
+class Stack:
+    """A running stack: its project name, config, and the published addresses of its services."""
+
+    project: str
+    config: Path
+    services: list[dict]
+
+    def address(self, service: str, port: int) -> str:
+        """host:port on 127.0.0.1 where `service`'s container port `port` is published."""
+        for entry in self.services:
+            if entry["service"] in (service, f"{service}-pod"):
+                for mapping in entry["ports"]:
+                    host, _, container = mapping.partition("->")
+                    if container.split("/")[0] == str(port):
+                        return host
+        raise KeyError(f"{service}:{port} is not published (list it under [publish] in devenv.toml)")
+
+    def devenv(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+        return run_devenv(self.config, self.project, *args, check=check)
+
+
+def run_devenv(config: Path, project: str, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:
+    argv = [sys.executable, "-m", "devenv", "--config", str(config), *args]
+    if args and args[0] in {"up", "down", "status"}:
+        argv += ["--project", project]
+    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    if check and done.returncode != 0:
+        raise RuntimeError(f"devenv {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
+    return done
+
+
+@pytest.fixture(scope="session")
+def devenv_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+    given = request.config.getoption("--devenv-config")
+    config = Path(given).resolve() if given else _find_config(Path.cwd())
+    project = os.environ.get("DEVENV_TEST_PROJECT") or f"pytest-{uuid.uuid4().hex[:8]}"
+    try:
+        run_devenv(config, project, "up")
+        status = json.loads(run_devenv(config, project, "status", "--json").stdout)
+        yield Stack(project, config, status["services"])
+    finally:
+        if not request.config.getoption("--devenv-keep"):
+            run_devenv(config, project, "down", "--volumes", check=False)
+
+
+def _find_config(start: Path) -> Path:
+    for folder in [start, *start.parents]:
+        if (folder / "devenv.toml").is_file():
+            return folder / "devenv.toml"
+    raise pytest.UsageError("devenv_stack: no devenv.toml found; pass --devenv-config PATH")

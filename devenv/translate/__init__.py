@@ -1,0 +1,1 @@
+"""Translation: Kubernetes manifests to a Compose project plus deltas, one small module per concern."""

@@ -1,0 +1,118 @@
+"""What every translation step shares: the object index, options, local secrets, and the output."""
+
+from __future__ import annotations
+
+import base64
+from dataclasses import dataclass, field
+from typing import Any
+
+from devenv.k8s.manifest import Manifest, ObjectRef
+from devenv.parity.catalogue import delta
+from devenv.parity.delta import Delta
+from devenv.translate.secrets_store import LocalSecrets
+
+
+@dataclass(frozen=True)
+class Options:
+    """Local policy that shapes the translation (from devenv.toml)."""
+
+    helper_image: str = "busybox:1.36.1"
+    publish: dict[str, tuple[int, ...]] = field(default_factory=dict)
+    builds: tuple[Any, ...] = ()  # config.Build: production image name -> build of the working tree
+    mirrors: tuple[tuple[str, str], ...] = ()
+    externals: tuple[Any, ...] = ()
+    state_rel: str = "../.devenv"  # the state directory as seen from the output directory
+    out_dir: str = "compose"  # the output directory (absolute), for build contexts
+
+
+@dataclass
+class FileOut:
+    """A file the Compose project mounts: config under the output dir, secret material under state."""
+
+    content: bytes
+    mode: int = 0o644
+    secret: bool = False
+
+
+@dataclass
+class Output:
+    """The Compose project under construction, plus every delta found on the way."""
+
+    services: dict[str, dict[str, Any]] = field(default_factory=dict)
+    volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
+    networks: dict[str, dict[str, Any]] = field(default_factory=dict)
+    files: dict[str, FileOut] = field(default_factory=dict)
+    secret_env: dict[str, str] = field(default_factory=dict)  # interpolation variables holding local secrets
+    deltas: list[Delta] = field(default_factory=list)
+
+
+class Index:
+    """Manifests by kind, namespace and name, for the references a pod makes."""
+
+    def __init__(self, manifests: list[Manifest]) -> None:
+        self.all = manifests
+        self._by_key: dict[tuple[str, str, str], Manifest] = {}
+        for manifest in manifests:
+            self._by_key[(manifest.kind, manifest.namespace, manifest.name)] = manifest
+        self.namespaces = sorted({m.namespace for m in manifests if m.namespace})
+
+    def get(self, kind: str, namespace: str, name: str) -> Manifest | None:
+        return self._by_key.get((kind, namespace, name))
+
+    def of_kind(self, *kinds: str) -> list[Manifest]:
+        return [m for m in self.all if m.kind in kinds]
+
+    def configmap_data(self, namespace: str, name: str) -> dict[str, bytes] | None:
+        """A ConfigMap's keys and values (binaryData decoded), or None when it is not in the manifests."""
+        manifest = self.get("ConfigMap", namespace, name)
+        if manifest is None:
+            return None
+        data = {str(k): ("" if v is None else str(v)).encode() for k, v in (manifest.body.get("data") or {}).items()}
+        for key, value in (manifest.body.get("binaryData") or {}).items():
+            data[str(key)] = base64.b64decode(str(value))
+        return data
+
+    def secret_keys(self, namespace: str, name: str) -> list[str] | None:
+        """The keys of a Secret (or of what an ExternalSecret/SealedSecret produces); values are never read."""
+        manifest = self.get("Secret", namespace, name)
+        if manifest is not None:
+            keys = set((manifest.body.get("data") or {})) | set((manifest.body.get("stringData") or {}))
+            return sorted(str(k) for k in keys)
+        for kind in ("ExternalSecret", "SealedSecret"):
+            for candidate in self.of_kind(kind):
+                if candidate.namespace == namespace and _produced_secret_name(candidate) == name:
+                    return _produced_secret_keys(candidate)
+        return None
+
+
+def _produced_secret_name(manifest: Manifest) -> str:
+    spec = manifest.spec
+    target = (spec.get("target") or {}).get("name") or ((spec.get("template") or {}).get("metadata") or {}).get("name")
+    return str(target or manifest.name)
+
+
+def _produced_secret_keys(manifest: Manifest) -> list[str]:
+    spec = manifest.spec
+    if manifest.kind == "SealedSecret":
+        return sorted(str(k) for k in (spec.get("encryptedData") or {}))
+    keys = {str(item.get("secretKey")) for item in spec.get("data") or [] if item.get("secretKey")}
+    keys |= {str(k) for k in (((spec.get("target") or {}).get("template") or {}).get("data") or {})}
+    return sorted(keys)
+
+
+@dataclass
+class Context:
+    """The shared state of one translation run."""
+
+    index: Index
+    options: Options
+    secrets: LocalSecrets
+    out: Output = field(default_factory=Output)
+
+    def report(self, code: str, obj: ObjectRef, field: str = "", prod: str = "", local: str = "",
+               reason: str = "", hint: str = "", severity: str = "") -> None:
+        self.out.deltas.append(delta(code, obj, field, prod, local, reason, hint, severity))
+
+    @property
+    def multi_namespace(self) -> bool:
+        return len(self.index.namespaces) > 1

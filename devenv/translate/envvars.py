@@ -1,0 +1,173 @@
+"""A container's environment as the kubelet builds it: envFrom, then env, with `$(VAR)` expansion.
+
+Values that come from a Secret (directly or through expansion) are marked secret: they go to an env
+file under the state directory, never into the rendered Compose file.
+"""
+
+from __future__ import annotations
+
+import re
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+from devenv.k8s.manifest import ObjectRef
+from devenv.translate.context import Context
+from devenv.translate.expansion import expand
+from devenv.translate.quantities import cpu_cores, memory_bytes
+
+ENV_NAME_RE = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
+
+
+@dataclass(frozen=True)
+class PodInfo:
+    """What the downward API can tell a container about its pod."""
+
+    obj: ObjectRef
+    pod_name: str
+    namespace: str
+    labels: dict[str, str]
+    annotations: dict[str, str]
+    service_account: str
+
+
+@dataclass(frozen=True)
+class EnvVar:
+    name: str
+    value: str
+    secret: bool = False
+
+
+def container_env(ctx: Context, pod: PodInfo, container: dict[str, Any], field: str) -> list[EnvVar]:
+    """The environment in kubelet order; later definitions of a name replace earlier ones."""
+    resolved: dict[str, EnvVar] = {}
+    for index, source in enumerate(container.get("envFrom") or []):
+        for var in _env_from(ctx, pod, source, f"{field}.envFrom[{index}]"):
+            resolved[var.name] = var
+    for index, item in enumerate(container.get("env") or []):
+        name = str(item.get("name", ""))
+        where = f"{field}.env[{index}]"
+        if "valueFrom" in item:
+            var = _value_from(ctx, pod, container, name, item["valueFrom"] or {}, where)
+            if var is None:
+                continue
+        else:
+            secret_refs: list[bool] = []
+
+            def lookup(ref: str) -> str | None:
+                found = resolved.get(ref)
+                if found is None:
+                    return None
+                secret_refs.append(found.secret)
+                return found.value
+
+            value = expand(str(item.get("value", "") if item.get("value") is not None else ""), lookup)
+            var = EnvVar(name, value, any(secret_refs))
+        resolved[name] = var
+    return list(resolved.values())
+
+
+def _env_from(ctx: Context, pod: PodInfo, source: dict[str, Any], where: str) -> list[EnvVar]:
+    prefix = str(source.get("prefix") or "")
+    if "configMapRef" in source:
+        ref = source["configMapRef"] or {}
+        data = ctx.index.configmap_data(pod.namespace, str(ref.get("name", "")))
+        if data is None:
+            _missing(ctx, pod, "configmap-missing", "ConfigMap", ref, where)
+            return []
+        return [EnvVar(prefix + k, v.decode(errors="replace")) for k, v in sorted(data.items())
+                if ENV_NAME_RE.match(prefix + k)]
+    if "secretRef" in source:
+        ref = source["secretRef"] or {}
+        name = str(ref.get("name", ""))
+        keys = ctx.index.secret_keys(pod.namespace, name)
+        if keys is None:
+            _missing(ctx, pod, "secret-missing", "Secret", ref, where)
+            return []
+        return [EnvVar(prefix + k, ctx.secrets.value(pod.namespace, name, k), True) for k in keys
+                if ENV_NAME_RE.match(prefix + k)]
+    return []
+
+
+def _value_from(ctx: Context, pod: PodInfo, container: dict[str, Any], name: str, source: dict[str, Any],
+                where: str) -> EnvVar | None:
+    if "configMapKeyRef" in source:
+        ref = source["configMapKeyRef"] or {}
+        data = ctx.index.configmap_data(pod.namespace, str(ref.get("name", "")))
+        key = str(ref.get("key", ""))
+        if data is None:
+            _missing(ctx, pod, "configmap-missing", "ConfigMap", ref, f"{where}.valueFrom.configMapKeyRef")
+            return None if ref.get("optional") else EnvVar(name, "")
+        if key not in data:
+            if not ref.get("optional"):
+                ctx.report("config-key-missing", pod.obj, f"{where}.valueFrom.configMapKeyRef",
+                           prod=f"ConfigMap {ref.get('name')} key {key}", local="unset")
+            return None
+        return EnvVar(name, data[key].decode(errors="replace"))
+    if "secretKeyRef" in source:
+        ref = source["secretKeyRef"] or {}
+        secret, key = str(ref.get("name", "")), str(ref.get("key", ""))
+        keys = ctx.index.secret_keys(pod.namespace, secret)
+        if keys is None:
+            _missing(ctx, pod, "secret-missing", "Secret", ref, f"{where}.valueFrom.secretKeyRef")
+            if ref.get("optional"):
+                return None
+        elif key not in keys:
+            if ref.get("optional"):
+                return None
+            ctx.report("config-key-missing", pod.obj, f"{where}.valueFrom.secretKeyRef",
+                       prod=f"Secret {secret} key {key}", local="a local value")
+        return EnvVar(name, ctx.secrets.value(pod.namespace, secret, key), True)
+    if "fieldRef" in source:
+        return EnvVar(name, _field_value(ctx, pod, str((source["fieldRef"] or {}).get("fieldPath", "")),
+                                         f"{where}.valueFrom.fieldRef"))
+    if "resourceFieldRef" in source:
+        return EnvVar(name, _resource_value(container, source["resourceFieldRef"] or {}))
+    return EnvVar(name, "")
+
+
+def _field_value(ctx: Context, pod: PodInfo, path: str, where: str) -> str:
+    exact = {
+        "metadata.name": pod.pod_name,
+        "metadata.namespace": pod.namespace,
+        "metadata.uid": str(uuid.uuid5(uuid.NAMESPACE_URL, f"devenv:{pod.namespace}/{pod.pod_name}")),
+        "spec.serviceAccountName": pod.service_account,
+    }
+    if path in exact:
+        return exact[path]
+    for prefix, mapping in (("metadata.labels", pod.labels), ("metadata.annotations", pod.annotations)):
+        match = re.fullmatch(re.escape(prefix) + r"\['(.+)'\]", path)
+        if match:
+            return mapping.get(match.group(1), "")
+        if path == prefix:
+            return "\n".join(f'{k}="{v}"' for k, v in sorted(mapping.items()))
+    approximations = {"spec.nodeName": "devenv", "status.hostIP": "127.0.0.1", "status.hostIPs": "127.0.0.1",
+                      "status.podIP": "0.0.0.0", "status.podIPs": "0.0.0.0"}
+    local = approximations.get(path, "")
+    ctx.report("env-field-approximated", pod.obj, where, prod=path, local=local or "empty")
+    return local
+
+
+def _resource_value(container: dict[str, Any], ref: dict[str, Any]) -> str:
+    resource = str(ref.get("resource", ""))
+    kind, _, what = resource.partition(".")
+    resources = container.get("resources") or {}
+    amount = (resources.get(kind) or {}).get(what)
+    if amount is None and kind == "requests":
+        amount = (resources.get("limits") or {}).get(what)
+    divisor = ref.get("divisor")
+    if what == "cpu":
+        cores = cpu_cores(str(amount)) if amount is not None else 1.0
+        unit = cpu_cores(str(divisor)) if divisor else 1.0
+        return str(max(1, -(-int(round(cores / unit * 1000)) // 1000)))
+    if what in ("memory", "ephemeral-storage"):
+        size = memory_bytes(str(amount)) if amount is not None else 0
+        unit = memory_bytes(str(divisor)) if divisor else 1
+        return str(-(-size // unit))
+    return "0"
+
+
+def _missing(ctx: Context, pod: PodInfo, code: str, kind: str, ref: dict[str, Any], where: str) -> None:
+    if ref.get("optional"):
+        return
+    ctx.report(code, pod.obj, where, prod=f"{kind} {ref.get('name')}", local="missing")

@@ -1,0 +1,46 @@
+"""Image references: production's string unchanged, unless devenv.toml builds it or mirrors it.
+
+A build matches by image name whatever tag or digest the manifest names (as Tilt does); each local
+substitution is a delta.
+"""
+
+from __future__ import annotations
+
+import os
+from typing import Any
+
+from devenv.k8s.manifest import ObjectRef
+from devenv.translate.context import Context
+
+
+def image_name(reference: str) -> str:
+    """The repository part of an image reference: no tag, no digest."""
+    name = reference.split("@", 1)[0]
+    slash = name.rfind("/")
+    colon = name.rfind(":")
+    return name[:colon] if colon > slash else name
+
+
+def image_fields(ctx: Context, obj: ObjectRef, reference: str, field: str) -> dict[str, Any]:
+    name = image_name(reference)
+    for build in ctx.options.builds:
+        if image_name(build.image) == name:
+            ctx.report("image-built-from-source", obj, field, prod=reference, local=f"build of {build.context.name}/")
+            return {"image": f"devenv.local/{name}:dev", "build": _build(ctx, build)}
+    for prefix, replacement in ctx.options.mirrors:
+        if reference.startswith(prefix):
+            mirrored = replacement + reference[len(prefix):]
+            ctx.report("image-mirrored", obj, field, prod=reference, local=mirrored)
+            return {"image": mirrored}
+    return {"image": reference}
+
+
+def _build(ctx: Context, build: Any) -> dict[str, Any]:
+    spec: dict[str, Any] = {"context": os.path.relpath(build.context, ctx.options.out_dir)}
+    if build.dockerfile:
+        spec["dockerfile"] = build.dockerfile
+    if build.target:
+        spec["target"] = build.target
+    if build.args:
+        spec["args"] = dict(build.args)
+    return spec

@@ -1,0 +1,204 @@
+"""A pod unit as Compose services: a sandbox holding the pod's network, init containers, containers.
+
+The sandbox (the helper image, busybox) plays the role of the pod's pause container: it owns the
+network namespace and the DNS aliases, forwards Service ports to target ports, and runs the network
+probes, so every container of the pod shares `localhost` and no application image needs a shell.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+from devenv.translate.context import Context
+from devenv.translate.envvars import EnvVar, PodInfo, container_env
+from devenv.translate.expansion import compose_escape, expand
+from devenv.translate.images import image_fields
+from devenv.translate.probes import Check, combine, container_checks
+from devenv.translate.runtime import pod_sysctls, runtime_fields
+from devenv.translate.volumes import VolumePlan, mount, plan_volumes
+from devenv.translate.workloads import APP, JOB, MANUAL, PodUnit, pod_level_deltas
+
+LABEL = "dev.devenv"
+MANUAL_PROFILE = "manual"
+
+
+def sandbox_name(unit: PodUnit) -> str:
+    return f"{unit.base}-pod"
+
+
+def container_service_name(unit: PodUnit, container: dict[str, Any], init: bool = False) -> str:
+    name = str(container.get("name", ""))
+    if init:
+        return f"{unit.base}-init-{name}"
+    if len(unit.spec.get("containers") or []) == 1:
+        return unit.base
+    return f"{unit.base}-{name}"
+
+
+def pod_info(unit: PodUnit) -> PodInfo:
+    return PodInfo(unit.obj, unit.pod_name, unit.namespace, unit.labels, unit.annotations,
+                   str(unit.spec.get("serviceAccountName") or unit.spec.get("serviceAccount") or "default"))
+
+
+def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
+    """Add the unit's services to the output; returns what dependants must wait for (service -> condition)."""
+    pod_level_deltas(ctx, unit)
+    info = pod_info(unit)
+    volumes = plan_volumes(ctx, info, unit.base, unit.spec, unit.field, unit.claim_volumes)
+    sandbox = sandbox_name(unit)
+    network_checks: list[Check] = []
+    ready: dict[str, str] = {}
+    previous: dict[str, str] = {sandbox: "service_started"}
+    for index, container in enumerate(unit.spec.get("initContainers") or []):
+        field = f"{unit.field}.initContainers[{index}]"
+        name = container_service_name(unit, container, init=True)
+        service = _container(ctx, unit, info, container, field, volumes, name)
+        service["depends_on"] = dict(previous)
+        if container.get("restartPolicy") == "Always":  # a native sidecar: runs for the pod's life
+            ctx.report("init-container-sidecar", unit.obj, field, prod="sidecar", local="long-running service")
+            checks = container_checks(ctx, unit.obj, container, field)
+            _add_checks(service, checks, network_checks)
+            service["restart"] = _restart(unit.role)
+            previous = {**previous, name: "service_healthy" if "healthcheck" in service else "service_started"}
+        else:
+            service["restart"] = "no"
+            service["labels"][f"{LABEL}.role"] = "init"
+            previous = {sandbox: "service_started", name: "service_completed_successfully"}
+        _finish(ctx, unit, name, service)
+    for index, container in enumerate(unit.spec.get("containers") or []):
+        field = f"{unit.field}.containers[{index}]"
+        name = container_service_name(unit, container)
+        service = _container(ctx, unit, info, container, field, volumes, name)
+        service["depends_on"] = dict(previous)
+        service["restart"] = _restart(unit.role)
+        checks = container_checks(ctx, unit.obj, container, field)
+        _add_checks(service, checks, network_checks)
+        if unit.role == JOB:
+            ready[name] = "service_completed_successfully"
+        else:
+            ready[name] = "service_healthy" if "healthcheck" in service else "service_started"
+        _finish(ctx, unit, name, service)
+    sandbox_service = _sandbox(ctx, unit, network_checks)
+    _finish(ctx, unit, sandbox, sandbox_service)
+    if unit.role != JOB:
+        ready[sandbox] = "service_healthy" if "healthcheck" in sandbox_service else "service_started"
+    return ready
+
+
+def _restart(role: str) -> str:
+    return "unless-stopped" if role == APP else "no"
+
+
+def _add_checks(service: dict[str, Any], checks: list[Check], network_checks: list[Check]) -> None:
+    own = [c for c in checks if c.runs_in == "container"]
+    network_checks.extend(c for c in checks if c.runs_in == "sandbox")
+    healthcheck = combine(own)
+    if healthcheck:
+        service["healthcheck"] = healthcheck
+
+
+def _finish(ctx: Context, unit: PodUnit, name: str, service: dict[str, Any]) -> None:
+    if unit.role == MANUAL:
+        service["profiles"] = [MANUAL_PROFILE]
+    ctx.out.services[name] = service
+
+
+def _labels(unit: PodUnit, role: str, container: str = "") -> dict[str, str]:
+    labels = {f"{LABEL}.object": str(unit.obj), f"{LABEL}.pod": unit.base, f"{LABEL}.role": role}
+    if container:
+        labels[f"{LABEL}.container"] = container
+    return labels
+
+
+def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, Any], field: str,
+               volumes: dict[str, VolumePlan], name: str) -> dict[str, Any]:
+    service: dict[str, Any] = image_fields(ctx, unit.obj, str(container.get("image", "")), f"{field}.image")
+    env = container_env(ctx, info, container, field)
+    values = {var.name: var for var in env}
+    secret_args: list[bool] = []
+
+    def lookup(ref: str) -> str | None:
+        var = values.get(ref)
+        if var is None:
+            return None
+        secret_args.append(var.secret)
+        return var.value
+
+    for key, compose_key in (("command", "entrypoint"), ("args", "command")):
+        if container.get(key) is not None:
+            parts = []
+            for index, part in enumerate(container.get(key) or []):
+                secret_args.clear()
+                value = expand(str(part), lookup)
+                if any(secret_args):
+                    parts.append(_interpolated(ctx, name, f"{key}{index}", value))
+                else:
+                    parts.append(compose_escape(value))
+            service[compose_key] = parts
+    environment = {var.name: _env_value(ctx, name, var) for var in env}
+    if environment:
+        service["environment"] = environment
+    service["network_mode"] = f"service:{sandbox_name(unit)}"
+    mounts = []
+    for index, volume_mount in enumerate(container.get("volumeMounts") or []):
+        plan = volumes.get(str(volume_mount.get("name", "")))
+        if plan is None:
+            continue
+        entry, note = mount(plan, volume_mount)
+        if note:
+            ctx.report("volume-subpath", unit.obj, f"{field}.volumeMounts[{index}].subPath",
+                       prod=str(volume_mount.get("subPath")), local="whole volume")
+        mounts.append(entry)
+    if mounts:
+        service["volumes"] = mounts
+    service.update(runtime_fields(ctx, unit.obj, unit.spec, container, field))
+    service["labels"] = _labels(unit, unit.role, str(container.get("name", "")))
+    return service
+
+
+def _env_value(ctx: Context, service: str, var: EnvVar) -> str:
+    return _interpolated(ctx, service, var.name, var.value) if var.secret else compose_escape(var.value)
+
+
+def secret_variable(service: str, key: str) -> str:
+    return "DEVENV_SECRET_" + re.sub(r"[^A-Za-z0-9]", "_", f"{service}_{key}").upper()
+
+
+def _interpolated(ctx: Context, service: str, key: str, value: str) -> str:
+    """A secret-derived value: Compose interpolates it from the state directory's env file at run time."""
+    variable = secret_variable(service, key)
+    ctx.out.secret_env[variable] = value
+    return "${" + variable + "}"
+
+
+def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]:
+    lines = ["trap 'exit 0' TERM INT"]
+    for port, target in sorted(unit.forwards.items()):
+        lines.append(f"nc -ll -p {port} -e nc 127.0.0.1 {target} &")
+    lines.append("while :; do sleep 3600 & wait $!; done")
+    networks = {network: ({"aliases": sorted(aliases)} if aliases else None)
+                for network, aliases in sorted(unit.aliases.items())}
+    service: dict[str, Any] = {
+        "image": ctx.options.helper_image,
+        "entrypoint": ["sh", "-c", compose_escape("\n".join(lines))],
+        "networks": networks,
+        "restart": _restart(unit.role),
+        "labels": _labels(unit, "sandbox"),
+        "pull_policy": "missing",
+    }
+    hostname = unit.pod_name if len(unit.pod_name) <= 63 else unit.pod_name[:63]
+    service["hostname"] = hostname
+    extra_hosts = [f"{h}:{alias.get('ip')}" for alias in unit.spec.get("hostAliases") or []
+                   for h in alias.get("hostnames") or []]
+    if extra_hosts:
+        service["extra_hosts"] = extra_hosts
+    network_sysctls = pod_sysctls(unit.spec, network=True)
+    if network_sysctls:
+        service["sysctls"] = network_sysctls
+    if unit.publish:
+        service["ports"] = [f"127.0.0.1::{port}" for port in sorted(unit.publish)]
+    healthcheck = combine(checks)
+    if healthcheck:
+        service["healthcheck"] = healthcheck
+    return service

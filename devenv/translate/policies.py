@@ -1,0 +1,73 @@
+"""Kinds that run nothing locally: each object becomes exactly one delta, never silence, never a crash."""
+
+from __future__ import annotations
+
+from devenv.k8s.manifest import Manifest
+from devenv.translate.context import Context
+
+#: kinds consumed by other steps (workloads, network, config): no delta of their own
+CONSUMED = frozenset({
+    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod", "Job", "CronJob",
+    "Service", "ConfigMap", "Namespace", "PersistentVolumeClaim", "Secret", "ExternalSecret", "SealedSecret",
+})
+
+#: kind -> (delta code, field that carries the unreproduced behaviour)
+NOT_REPRODUCED: dict[str, tuple[str, str]] = {
+    "Ingress": ("ingress", "spec"),
+    "IngressClass": ("ingress", "spec"),
+    "Gateway": ("ingress", "spec"),
+    "HTTPRoute": ("ingress", "spec"),
+    "HorizontalPodAutoscaler": ("autoscaling", "spec"),
+    "VerticalPodAutoscaler": ("autoscaling", "spec"),
+    "PodDisruptionBudget": ("disruption-budget", "spec"),
+    "NetworkPolicy": ("network-policy", "spec"),
+    "ServiceAccount": ("service-account", "metadata.name"),
+    "Role": ("rbac", "rules"),
+    "ClusterRole": ("rbac", "rules"),
+    "RoleBinding": ("rbac", "subjects"),
+    "ClusterRoleBinding": ("rbac", "subjects"),
+    "ResourceQuota": ("resource-quota", "spec"),
+    "LimitRange": ("resource-quota", "spec"),
+    "PriorityClass": ("scheduling", "value"),
+    "StorageClass": ("storage-class", "provisioner"),
+    "PersistentVolume": ("storage-class", "spec"),
+    "CustomResourceDefinition": ("custom-resource", "spec"),
+}
+CORE_GROUPS = ("v1", "apps/", "batch/", "networking.k8s.io/", "policy/", "rbac.authorization.k8s.io/",
+               "autoscaling/", "storage.k8s.io/", "scheduling.k8s.io/", "apiextensions.k8s.io/",
+               "admissionregistration.k8s.io/", "coordination.k8s.io/", "discovery.k8s.io/", "node.k8s.io/")
+
+
+def object_deltas(ctx: Context, manifest: Manifest) -> None:
+    """The delta for an object that does not run locally, or for a Secret whose values are replaced."""
+    kind, obj = manifest.kind, manifest.ref
+    if kind in ("Secret", "SealedSecret", "ExternalSecret"):
+        keys = ctx.index.secret_keys(manifest.namespace, _secret_name(manifest)) or []
+        ctx.report("secret-value-local", obj, "data", prod=f"{len(keys)} keys, values redacted", local="local values")
+        return
+    if kind == "PersistentVolumeClaim":
+        spec = manifest.spec
+        storage = ((spec.get("resources") or {}).get("requests") or {}).get("storage", "")
+        ctx.report("storage-class", obj, "spec", prod=f"class={spec.get('storageClassName', 'default')}, size={storage}",
+                   local="local named volume")
+        return
+    if kind in CONSUMED:
+        return
+    if kind in NOT_REPRODUCED:
+        code, field = NOT_REPRODUCED[kind]
+        ctx.report(code, obj, field, prod=kind, local="none")
+        return
+    if manifest.annotations.get("helm.sh/hook", "").startswith("test"):
+        ctx.report("helm-test-hook", obj, "metadata.annotations", prod="helm test", local="not run")
+        return
+    custom = not manifest.api_version.startswith(CORE_GROUPS)
+    ctx.report("custom-resource" if custom else "unknown-kind", obj, "kind", prod=f"{manifest.api_version} {kind}",
+               local="nothing runs")
+
+
+def _secret_name(manifest: Manifest) -> str:
+    if manifest.kind == "Secret":
+        return manifest.name
+    spec = manifest.spec
+    target = (spec.get("target") or {}).get("name") or ((spec.get("template") or {}).get("metadata") or {}).get("name")
+    return str(target or manifest.name)

@@ -1,0 +1,141 @@
+"""Container runtime settings: resources, securityContext, lifecycle, grace period, working dir, tty.
+
+Each setting is one small function from the Kubernetes field to Compose keys (and deltas where there
+is no equivalent), registered in CONTAINER_FIELDS.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Callable
+
+from devenv.errors import InputError
+from devenv.k8s.manifest import ObjectRef
+from devenv.translate.context import Context
+from devenv.translate.expansion import compose_escape
+from devenv.translate.quantities import cpu_cores, memory_bytes
+
+Fields = dict[str, Any]
+
+
+def _quantity(parse: Callable[[str], Any], value: Any, obj: ObjectRef, where: str) -> Any:
+    try:
+        return parse(str(value))
+    except ValueError:
+        raise InputError(f"{obj}: {where} is not a Kubernetes quantity: {value!r}",
+                         hint="use forms like 500m, 1, 64Mi, 1Gi") from None
+
+
+def resources(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
+    spec = container.get("resources") or {}
+    result: Fields = {}
+    for section, key in (("limits", "limits"), ("requests", "reservations")):
+        values = spec.get(section) or {}
+        entry: Fields = {}
+        if "cpu" in values:
+            entry["cpus"] = round(_quantity(cpu_cores, values["cpu"], obj, f"{field}.resources.{section}.cpu"), 3)
+        if "memory" in values:
+            entry["memory"] = str(_quantity(memory_bytes, values["memory"], obj, f"{field}.resources.{section}.memory"))
+        if entry:
+            result[key] = entry
+    if spec.get("requests"):
+        ctx.report("resources", obj, f"{field}.resources.requests",
+                   prod=", ".join(f"{k}={v}" for k, v in sorted(spec["requests"].items())), local="reservation only")
+    return {"deploy": {"resources": result}} if result else {}
+
+
+def security(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
+    pod_context = pod.get("securityContext") or {}
+    context = {**{k: v for k, v in pod_context.items() if k in ("runAsUser", "runAsGroup", "runAsNonRoot",
+                                                                  "seccompProfile", "seLinuxOptions")},
+               **(container.get("securityContext") or {})}
+    where = f"{field}.securityContext"
+    result: Fields = {}
+    if "runAsUser" in context:
+        user = str(context["runAsUser"])
+        result["user"] = f"{user}:{context['runAsGroup']}" if "runAsGroup" in context else user
+    elif "runAsGroup" in context:
+        ctx.report("security-context", obj, f"{where}.runAsGroup", prod=str(context["runAsGroup"]), local="image default",
+                   reason="a group without a user cannot be set in Compose")
+    groups = [str(g) for g in pod_context.get("supplementalGroups") or []]
+    if "fsGroup" in pod_context:
+        groups.append(str(pod_context["fsGroup"]))
+    if groups:
+        result["group_add"] = groups
+    if context.get("readOnlyRootFilesystem"):
+        result["read_only"] = True
+    if context.get("privileged"):
+        result["privileged"] = True
+    capabilities = context.get("capabilities") or {}
+    if capabilities.get("add"):
+        result["cap_add"] = [str(c) for c in capabilities["add"]]
+    if capabilities.get("drop"):
+        result["cap_drop"] = [str(c) for c in capabilities["drop"]]
+    options = []
+    if context.get("allowPrivilegeEscalation") is False:
+        options.append("no-new-privileges:true")
+    seccomp = (context.get("seccompProfile") or {}).get("type")
+    if seccomp == "Unconfined":
+        options.append("seccomp:unconfined")
+    elif seccomp == "Localhost":
+        ctx.report("security-context", obj, f"{where}.seccompProfile", prod="Localhost", local="engine default")
+    if options:
+        result["security_opt"] = options
+    if context.get("runAsNonRoot") and "runAsUser" not in context:
+        ctx.report("security-context", obj, f"{where}.runAsNonRoot", prod="enforced", local="not verified",
+                   reason="the engine does not refuse an image whose user is root")
+    for unsupported in ("seLinuxOptions", "appArmorProfile", "windowsOptions", "procMount"):
+        if unsupported in context:
+            ctx.report("security-context", obj, f"{where}.{unsupported}", prod="set", local="engine default")
+    return result
+
+
+def sysctls(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
+    """IPC sysctls apply per container; network ones belong to the sandbox, which owns the namespace."""
+    values = pod_sysctls(pod, network=False)
+    return {"sysctls": values} if values else {}
+
+
+def pod_sysctls(pod: Fields, network: bool) -> dict[str, str]:
+    values = (pod.get("securityContext") or {}).get("sysctls") or []
+    return {str(s["name"]): str(s["value"]) for s in values if str(s.get("name", "")).startswith("net.") == network}
+
+
+def lifecycle(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
+    for hook in sorted((container.get("lifecycle") or {})):
+        ctx.report("lifecycle-hook", obj, f"{field}.lifecycle.{hook}", prod=hook, local="not run")
+    return {}
+
+
+def grace_period(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
+    seconds = pod.get("terminationGracePeriodSeconds")
+    return {"stop_grace_period": f"{int(seconds)}s"} if seconds is not None else {}
+
+
+def working_dir(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
+    return {"working_dir": compose_escape(str(container["workingDir"]))} if container.get("workingDir") else {}
+
+
+def terminal(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
+    result: Fields = {}
+    if container.get("tty"):
+        result["tty"] = True
+    if container.get("stdin"):
+        result["stdin_open"] = True
+    return result
+
+
+def pull_policy(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
+    policy = container.get("imagePullPolicy")
+    return {"pull_policy": "never"} if policy == "Never" else {"pull_policy": "missing"}
+
+
+CONTAINER_FIELDS: tuple[Callable[[Context, ObjectRef, Fields, Fields, str], Fields], ...] = (
+    resources, security, sysctls, lifecycle, grace_period, working_dir, terminal, pull_policy,
+)
+
+
+def runtime_fields(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
+    result: Fields = {}
+    for translate in CONTAINER_FIELDS:
+        result.update(translate(ctx, obj, pod, container, field))
+    return result

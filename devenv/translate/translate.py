@@ -1,0 +1,32 @@
+"""The translation entry point: manifests in, a Compose project plus deltas out (pure, no I/O)."""
+
+from __future__ import annotations
+
+from devenv.k8s.manifest import Manifest
+from devenv.translate.context import Context, Index, Options, Output
+from devenv.translate.network import CLUSTER_NETWORK, namespace_network, plan_network
+from devenv.translate.ordering import order
+from devenv.translate.pods import translate_pod
+from devenv.translate.policies import object_deltas
+from devenv.translate.secrets_store import LocalSecrets
+from devenv.translate.workloads import pod_units
+
+
+def translate(manifests: list[Manifest], options: Options, secrets: LocalSecrets) -> Output:
+    ctx = Context(Index(manifests), options, secrets)
+    units = pod_units(ctx)
+    backends = plan_network(ctx, units)
+    ready = {unit.base: translate_pod(ctx, unit) for unit in units}
+    order(ctx, units, backends, ready)
+    by_base = {unit.base: unit for unit in units}
+    for service in ctx.out.services.values():
+        labels = service["labels"]
+        unit = by_base[labels["dev.devenv.pod"]]
+        if unit.depends and labels["dev.devenv.role"] != "sandbox":
+            service["depends_on"] = {**unit.depends, **service.get("depends_on", {})}
+    for manifest in manifests:
+        object_deltas(ctx, manifest)
+    ctx.out.networks[CLUSTER_NETWORK] = {"labels": {"dev.devenv.network": "cluster"}}
+    for namespace in sorted({unit.namespace for unit in units}):
+        ctx.out.networks[namespace_network(namespace)] = {"labels": {"dev.devenv.namespace": namespace}}
+    return ctx.out

@@ -1,0 +1,214 @@
+"""Pod volumes as Compose mounts: materialized ConfigMap/Secret files, named volumes, tmpfs, binds.
+
+ConfigMap (and downward API) files are written under the output directory, where they can be
+committed; anything holding a Secret value is written under the state directory, never committed.
+"""
+
+from __future__ import annotations
+
+import posixpath
+from dataclasses import dataclass
+from typing import Any
+
+from devenv.k8s.manifest import ObjectRef
+from devenv.translate.context import Context, FileOut
+from devenv.translate.envvars import PodInfo, _field_value
+
+DEFAULT_MODE = 0o644
+
+
+@dataclass(frozen=True)
+class VolumePlan:
+    """How one pod volume appears locally: a directory of files, a named volume, or a host path."""
+
+    kind: str  # files | named | host
+    source: str  # path relative to the output directory, volume name, or host path
+    read_only: bool = False
+    files: tuple[str, ...] = ()  # for kind "files": the relative file names in the directory
+
+
+def plan_volumes(ctx: Context, pod: PodInfo, base: str, spec: dict[str, Any], field: str,
+                 claim_volumes: dict[str, str]) -> dict[str, VolumePlan]:
+    """One plan per volume of the pod spec; `claim_volumes` maps volumeClaimTemplate names to volumes."""
+    plans: dict[str, VolumePlan] = dict((name, VolumePlan("named", volume)) for name, volume in claim_volumes.items())
+    for index, volume in enumerate(spec.get("volumes") or []):
+        name = str(volume.get("name", ""))
+        where = f"{field}.volumes[{index}]"
+        plans[name] = _plan(ctx, pod, base, name, volume, where)
+    return plans
+
+
+def _plan(ctx: Context, pod: PodInfo, base: str, name: str, volume: dict[str, Any], where: str) -> VolumePlan:
+    folder = f"{pod.namespace}/{base}/{name}"
+    if "configMap" in volume:
+        files = _configmap_files(ctx, pod, volume["configMap"] or {}, f"{where}.configMap")
+        return _write(ctx, folder, files, secret=False)
+    if "secret" in volume:
+        files = _secret_files(ctx, pod, volume["secret"] or {}, f"{where}.secret")
+        return _write(ctx, folder, files, secret=True)
+    if "downwardAPI" in volume:
+        files = _downward_files(ctx, pod, volume["downwardAPI"] or {}, f"{where}.downwardAPI")
+        return _write(ctx, folder, files, secret=False)
+    if "projected" in volume:
+        return _projected(ctx, pod, folder, volume["projected"] or {}, f"{where}.projected")
+    if "emptyDir" in volume:
+        return _empty_dir(ctx, pod, base, name, volume["emptyDir"] or {}, where)
+    if "persistentVolumeClaim" in volume:
+        claim = str((volume["persistentVolumeClaim"] or {}).get("claimName", ""))
+        volume_name = claim_volume_name(ctx, pod.namespace, claim)
+        ctx.out.volumes.setdefault(volume_name, {"labels": {"dev.devenv.claim": f"{pod.namespace}/{claim}"}})
+        return VolumePlan("named", volume_name, bool((volume["persistentVolumeClaim"] or {}).get("readOnly")))
+    if "hostPath" in volume:
+        path = str((volume["hostPath"] or {}).get("path", ""))
+        ctx.report("host-path", pod.obj, f"{where}.hostPath", prod=path, local=path)
+        return VolumePlan("host", path)
+    kind = next((k for k in volume if k != "name"), "unknown")
+    volume_name = f"{base}-{name}"
+    ctx.out.volumes.setdefault(volume_name, {})
+    ctx.report("volume-unsupported", pod.obj, f"{where}.{kind}", prod=kind, local="empty named volume")
+    return VolumePlan("named", volume_name)
+
+
+def claim_volume_name(ctx: Context, namespace: str, claim: str) -> str:
+    return f"{namespace}-{claim}" if ctx.multi_namespace else claim
+
+
+def _empty_dir(ctx: Context, pod: PodInfo, base: str, name: str, spec: dict[str, Any], where: str) -> VolumePlan:
+    volume_name = f"{base}-{name}"
+    definition: dict[str, Any] = {"labels": {"dev.devenv.volume": "emptyDir"}}
+    if spec.get("medium") == "Memory":
+        options = {"type": "tmpfs", "device": "tmpfs"}
+        if spec.get("sizeLimit"):
+            options["o"] = f"size={_tmpfs_size(str(spec['sizeLimit']))}"
+        definition["driver_opts"] = options
+    elif spec.get("sizeLimit"):
+        ctx.report("volume-size-limit", pod.obj, f"{where}.emptyDir.sizeLimit", prod=str(spec["sizeLimit"]), local="none")
+    ctx.out.volumes[volume_name] = definition
+    return VolumePlan("named", volume_name)
+
+
+def _tmpfs_size(limit: str) -> str:
+    from devenv.translate.quantities import memory_bytes
+
+    try:
+        return str(memory_bytes(limit))
+    except ValueError:
+        return limit
+
+
+def _items(data: dict[str, bytes], spec: dict[str, Any]) -> dict[str, tuple[bytes, int]]:
+    """Files of a ConfigMap/Secret volume: every key, or only `items` under their paths and modes."""
+    default_mode = _mode(spec.get("defaultMode"), DEFAULT_MODE)
+    items = spec.get("items")
+    if not items:
+        return {key: (value, default_mode) for key, value in data.items()}
+    files = {}
+    for item in items:
+        key = str(item.get("key", ""))
+        if key in data:
+            files[str(item.get("path", key))] = (data[key], _mode(item.get("mode"), default_mode))
+    return files
+
+
+def _configmap_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: str) -> dict[str, tuple[bytes, int]]:
+    name = str(spec.get("name", ""))
+    data = ctx.index.configmap_data(pod.namespace, name)
+    if data is None:
+        if not spec.get("optional"):
+            ctx.report("configmap-missing", pod.obj, where, prod=f"ConfigMap {name}", local="empty directory")
+        return {}
+    _report_missing_items(ctx, pod.obj, data, spec, where, f"ConfigMap {name}")
+    return _items(data, spec)
+
+
+def _secret_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: str) -> dict[str, tuple[bytes, int]]:
+    name = str(spec.get("secretName", spec.get("name", "")))
+    keys = ctx.index.secret_keys(pod.namespace, name)
+    if keys is None:
+        if spec.get("optional"):
+            return {}
+        ctx.report("secret-missing", pod.obj, where, prod=f"Secret {name}", local="local values for the keys mounted")
+        keys = [str(item.get("key")) for item in spec.get("items") or []]
+    data = {key: ctx.secrets.value(pod.namespace, name, key).encode() for key in keys}
+    _report_missing_items(ctx, pod.obj, data, spec, where, f"Secret {name}")
+    return _items(data, spec)
+
+
+def _report_missing_items(ctx: Context, obj: ObjectRef, data: dict[str, bytes], spec: dict[str, Any], where: str,
+                          what: str) -> None:
+    if spec.get("optional"):
+        return
+    for index, item in enumerate(spec.get("items") or []):
+        if str(item.get("key")) not in data:
+            ctx.report("config-key-missing", obj, f"{where}.items[{index}]", prod=f"{what} key {item.get('key')}",
+                       local="missing")
+
+
+def _downward_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: str) -> dict[str, tuple[bytes, int]]:
+    default_mode = _mode(spec.get("defaultMode"), DEFAULT_MODE)
+    files = {}
+    for index, item in enumerate(spec.get("items") or []):
+        path = str(item.get("path", ""))
+        if "fieldRef" in item:
+            value = _field_value(ctx, pod, str((item["fieldRef"] or {}).get("fieldPath", "")), f"{where}.items[{index}]")
+        else:
+            value = "1"  # resourceFieldRef without a container context: the kubelet's own default divisor
+        files[path] = (value.encode(), _mode(item.get("mode"), default_mode))
+    return files
+
+
+def _projected(ctx: Context, pod: PodInfo, folder: str, spec: dict[str, Any], where: str) -> VolumePlan:
+    files: dict[str, tuple[bytes, int]] = {}
+    secret = False
+    default_mode = spec.get("defaultMode")
+    for index, source in enumerate(spec.get("sources") or []):
+        at = f"{where}.sources[{index}]"
+        inherited = {"defaultMode": default_mode} if default_mode is not None else {}
+        if "configMap" in source:
+            files.update(_configmap_files(ctx, pod, {**inherited, **(source["configMap"] or {})}, f"{at}.configMap"))
+        elif "secret" in source:
+            files.update(_secret_files(ctx, pod, {**inherited, **(source["secret"] or {})}, f"{at}.secret"))
+            secret = True
+        elif "downwardAPI" in source:
+            files.update(_downward_files(ctx, pod, {**inherited, **(source["downwardAPI"] or {})}, f"{at}.downwardAPI"))
+        elif "serviceAccountToken" in source:
+            path = str((source["serviceAccountToken"] or {}).get("path", "token"))
+            files[path] = (b"devenv-local-token-no-api-server", _mode(default_mode, DEFAULT_MODE))
+            secret = True
+            ctx.report("service-account", pod.obj, f"{at}.serviceAccountToken", prod="projected token",
+                       local="a placeholder token")
+    return _write(ctx, folder, files, secret=secret)
+
+
+def _write(ctx: Context, folder: str, files: dict[str, tuple[bytes, int]], secret: bool) -> VolumePlan:
+    root = f"{ctx.options.state_rel}/files/{folder}" if secret else f"./files/{folder}"
+    for path, (content, mode) in files.items():
+        clean = posixpath.normpath(path).lstrip("/")
+        if clean.startswith(".."):
+            continue
+        ctx.out.files[f"{root}/{clean}"] = FileOut(content, mode, secret)
+    if not files:  # an empty directory still has to exist to be mounted
+        ctx.out.files.setdefault(f"{root}/.devenv-keep", FileOut(b"", 0o644, secret))
+    return VolumePlan("files", root, True, tuple(sorted(files)))
+
+
+def _mode(value: Any, default: int) -> int:
+    return int(value) & 0o777 if isinstance(value, int) else default
+
+
+def mount(plan: VolumePlan, mount_spec: dict[str, Any]) -> tuple[dict[str, Any], str]:
+    """The Compose long-syntax mount for a volumeMount, and a note when subPath could not be honoured."""
+    target = str(mount_spec.get("mountPath", ""))
+    sub_path = str(mount_spec.get("subPath") or mount_spec.get("subPathExpr") or "")
+    read_only = bool(mount_spec.get("readOnly")) or plan.read_only
+    if plan.kind == "files":
+        source = f"{plan.source}/{sub_path}" if sub_path else plan.source
+        return {"type": "bind", "source": source, "target": target, "read_only": True}, ""
+    if plan.kind == "host":
+        source = posixpath.join(plan.source, sub_path) if sub_path else plan.source
+        entry = {"type": "bind", "source": source, "target": target, "bind": {"create_host_path": True}}
+        return ({**entry, "read_only": True} if read_only else entry), ""
+    entry = {"type": "volume", "source": plan.source, "target": target}
+    if read_only:
+        entry["read_only"] = True
+    return entry, (f"subPath {sub_path!r} of a named volume: the whole volume is mounted" if sub_path else "")

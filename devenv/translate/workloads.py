@@ -1,0 +1,165 @@
+"""Workload kinds to pod units: the pod template each runs, its role, and workload-level deltas."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+from devenv.k8s.manifest import Manifest, ObjectRef
+from devenv.translate.context import Context
+
+APP, JOB, MANUAL = "app", "job", "manual"
+WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod", "Job",
+                  "CronJob", "DeploymentConfig")
+SCHEDULING_FIELDS = ("affinity", "tolerations", "nodeSelector", "topologySpreadConstraints", "priorityClassName",
+                     "nodeName", "schedulerName", "runtimeClassName", "overhead", "priority", "preemptionPolicy")
+
+
+@dataclass
+class PodUnit:
+    """One pod devenv runs for a workload: the template, the name it runs under, and its network plan."""
+
+    manifest: Manifest
+    role: str
+    base: str
+    pod_name: str
+    template: dict[str, Any]
+    field: str  # path of the pod spec in the manifest, for deltas
+    claim_volumes: dict[str, str] = field(default_factory=dict)
+    aliases: dict[str, set[str]] = field(default_factory=dict)  # network -> DNS names
+    forwards: dict[int, int] = field(default_factory=dict)  # service port -> container port
+    publish: set[int] = field(default_factory=set)
+    depends: dict[str, str] = field(default_factory=dict)  # compose service -> condition
+    hook_weight: tuple[int, int] | None = None
+
+    @property
+    def obj(self) -> ObjectRef:
+        return self.manifest.ref
+
+    @property
+    def namespace(self) -> str:
+        return self.manifest.namespace
+
+    @property
+    def spec(self) -> dict[str, Any]:
+        return self.template.get("spec") or {}
+
+    @property
+    def labels(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in ((self.template.get("metadata") or {}).get("labels") or {}).items()}
+
+    @property
+    def annotations(self) -> dict[str, str]:
+        return {str(k): str(v) for k, v in ((self.template.get("metadata") or {}).get("annotations") or {}).items()}
+
+
+def pod_units(ctx: Context) -> list[PodUnit]:
+    """Every pod the stack runs, with names unique across kinds and namespaces."""
+    units = []
+    taken: set[str] = set()
+    for manifest in ctx.index.of_kind(*WORKLOAD_KINDS):
+        unit = _unit(ctx, manifest)
+        if unit is None:
+            continue
+        base = unit.base
+        if base in taken:
+            base = f"{base}-{manifest.kind.lower()}"
+        unit.base = base
+        taken.add(base)
+        units.append(unit)
+    return units
+
+
+def _unit(ctx: Context, manifest: Manifest) -> PodUnit | None:
+    kind, spec, obj = manifest.kind, manifest.spec, manifest.ref
+    base = f"{manifest.namespace}-{manifest.name}" if ctx.multi_namespace else manifest.name
+    if kind == "Pod":
+        template = {"metadata": manifest.metadata, "spec": spec}
+        return PodUnit(manifest, _pod_role(spec), base, manifest.name, template, "spec")
+    if kind == "CronJob":
+        ctx.report("cronjob-not-scheduled", obj, "spec.schedule", prod=str(spec.get("schedule", "")), local="on demand")
+        job = (spec.get("jobTemplate") or {}).get("spec") or {}
+        return PodUnit(manifest, MANUAL, base, manifest.name, job.get("template") or {}, "spec.jobTemplate.spec.template.spec")
+    template = spec.get("template") or {}
+    if kind == "Job":
+        _job_deltas(ctx, obj, spec, "spec")
+        unit = PodUnit(manifest, JOB, base, manifest.name, template, "spec.template.spec")
+        unit.hook_weight = _hook(manifest)
+        return unit
+    replicas = spec.get("replicas", 1)
+    if kind != "DaemonSet" and replicas == 0:
+        ctx.report("workload-paused", obj, "spec.replicas", prod="0", local="not started")
+        return None
+    if kind == "DaemonSet":
+        ctx.report("daemonset-single", obj, "kind", prod="one pod per node", local="one container set")
+    elif isinstance(replicas, int) and replicas > 1:
+        ctx.report("replicas-reduced", obj, "spec.replicas", prod=str(replicas), local="1")
+    pod_name = f"{manifest.name}-0" if kind == "StatefulSet" else manifest.name
+    unit = PodUnit(manifest, APP, base, pod_name, template, "spec.template.spec")
+    if kind == "StatefulSet":
+        for claim in spec.get("volumeClaimTemplates") or []:
+            claim_name = str((claim.get("metadata") or {}).get("name", ""))
+            volume = f"{claim_name}-{base}-0"
+            unit.claim_volumes[claim_name] = volume
+            ctx.out.volumes[volume] = {"labels": {"dev.devenv.claim": f"{manifest.namespace}/{claim_name}-{manifest.name}-0"}}
+            _claim_delta(ctx, obj, claim.get("spec") or {}, f"spec.volumeClaimTemplates[{claim_name}]")
+    return unit
+
+
+def _pod_role(spec: dict[str, Any]) -> str:
+    return JOB if spec.get("restartPolicy") in ("Never", "OnFailure") else APP
+
+
+def _job_deltas(ctx: Context, obj: ObjectRef, spec: dict[str, Any], field: str) -> None:
+    settings = [k for k in ("backoffLimit", "activeDeadlineSeconds", "parallelism", "completions",
+                            "ttlSecondsAfterFinished") if k in spec]
+    if settings:
+        ctx.report("job-semantics", obj, f"{field}.{settings[0]}",
+                   prod=", ".join(f"{k}={spec[k]}" for k in settings), local="runs once")
+
+
+def _hook(manifest: Manifest) -> tuple[int, int] | None:
+    """Helm hook Jobs run before (pre-install) or after (post-install) the release, ordered by weight."""
+    hooks = manifest.annotations.get("helm.sh/hook", "")
+    if not hooks:
+        return None
+    phase = 0 if "pre-install" in hooks or "pre-upgrade" in hooks else 1
+    try:
+        weight = int(manifest.annotations.get("helm.sh/hook-weight", "0"))
+    except ValueError:
+        weight = 0
+    return (phase, weight)
+
+
+def _claim_delta(ctx: Context, obj: ObjectRef, spec: dict[str, Any], field: str) -> None:
+    storage = ((spec.get("resources") or {}).get("requests") or {}).get("storage")
+    parts = [f"size={storage}"] if storage else []
+    if spec.get("storageClassName"):
+        parts.append(f"class={spec['storageClassName']}")
+    if spec.get("accessModes"):
+        parts.append("modes=" + ",".join(spec["accessModes"]))
+    if parts:
+        ctx.report("storage-class", obj, field, prod=", ".join(parts), local="local named volume")
+
+
+def pod_level_deltas(ctx: Context, unit: PodUnit) -> None:
+    """Pod spec fields that cannot be reproduced on one host: one delta each."""
+    spec, obj = unit.spec, unit.obj
+    for name in SCHEDULING_FIELDS:
+        if spec.get(name):
+            ctx.report("scheduling", obj, f"{unit.field}.{name}", prod=_short(spec[name]), local="ignored")
+    fs_group = (spec.get("securityContext") or {}).get("fsGroup")
+    if fs_group is not None:
+        ctx.report("security-context", obj, f"{unit.field}.securityContext.fsGroup", prod=str(fs_group),
+                   local="supplementary group only", reason="volume ownership is not changed to the fsGroup")
+    if spec.get("hostNetwork") or spec.get("hostPID") or spec.get("hostIPC"):
+        ctx.report("host-network", obj, f"{unit.field}.hostNetwork", prod="true", local="false")
+    if unit.annotations.get("sidecar.istio.io/inject") == "true" or unit.labels.get("sidecar.istio.io/inject") == "true":
+        ctx.report("mesh-sidecar", obj, f"{unit.field.rsplit('.', 1)[0]}.metadata", prod="istio sidecar", local="none")
+    if "linkerd.io/inject" in unit.annotations:
+        ctx.report("mesh-sidecar", obj, f"{unit.field.rsplit('.', 1)[0]}.metadata", prod="linkerd proxy", local="none")
+
+
+def _short(value: Any) -> str:
+    text = str(value)
+    return text if len(text) <= 80 else text[:77] + "..."
