@@ -35,8 +35,9 @@ def parse_manifests(text: str, source: str, default_namespace: str = "default") 
 def _documents(text: str, source: str) -> Iterator[tuple[int, Any]]:
     index = 0
     try:
-        for index, document in enumerate(yaml.load_all(text, Loader=_Loader)):
+        for document in yaml.load_all(text, Loader=_Loader):
             yield index, document
+            index += 1
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
