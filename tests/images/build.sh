@@ -1,0 +1,183 @@
+#!/usr/bin/env bash
+# Build the offline stand-in images the engine tests run, tagged with the exact references the
+# bundled example (examples/shop) names, since no registry can be reached to pull the real ones:
+#
+#   busybox:1.36.1              Debian's busybox-static FROM scratch (also devenv-test/busybox:latest)
+#   devenv-test/debian-base:12  a Debian 12 root filesystem made by mmdebstrap, `docker import`ed
+#   postgres:16.4               PostgreSQL 15 behind an entrypoint that acts like the official image's
+#   redis:7.4.1                 redis-server 7.0 behind the official entrypoint's rules
+#   nginx:1.27.2                nginx-light laid out like the official image
+#   postgrest/postgrest:v12.2.3 a small Python stand-in for the PostgREST endpoints the example uses
+#
+# Idempotent and fast when nothing changed: every image carries the label devenv.test.inputs, the
+# sha256 of its build inputs (its folder here, the image it starts from, the files it copies from
+# the host); an image whose label matches is not built again. DEVENV_IMAGES_FORCE=1 rebuilds all.
+# Needs a running Docker engine, and for the base image mmdebstrap and a reachable Debian mirror
+# (the one in this machine's own apt sources).
+set -euo pipefail
+
+HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
+LABEL=devenv.test.inputs
+FORCE="${DEVENV_IMAGES_FORCE:-0}"
+LOG_DIR="${DEVENV_IMAGES_LOG_DIR:-${TMPDIR:-/tmp}/devenv-images}"
+BASE_REF=devenv-test/debian-base:12
+SUITE=bookworm
+# The legacy builder: BuildKit (buildx) is not installed on the test machines.
+export DOCKER_BUILDKIT=0
+
+mkdir -p "$LOG_DIR"
+
+now_ms() { date +%s%3N; }
+seconds_since() { local start="$1" end; end="$(now_ms)"; printf '%d.%03d' $(((end - start) / 1000)) $(((end - start) % 1000)); }
+log() { printf 'images: %s\n' "$*"; }
+
+# sha256 of a folder's files (names, modes, contents) and of any extra strings given.
+inputs_hash() {
+  local dir="$1"
+  shift
+  {
+    printf '%s\n' "$@"
+    (cd "$dir" && find . -type f -printf '%p %m\n' | LC_ALL=C sort)
+    (cd "$dir" && find . -type f -print0 | LC_ALL=C sort -z | xargs -0 sha256sum)
+  } | sha256sum | cut -d' ' -f1
+}
+
+label_of() {
+  docker image inspect -f "{{ index .Config.Labels \"$LABEL\" }}" "$1" 2>/dev/null || true
+}
+
+image_id() {
+  docker image inspect -f '{{ .Id }}' "$1"
+}
+
+# up_to_date REF HASH [EXTRA_TAG...]: true when REF and every extra tag carry HASH.
+up_to_date() {
+  local ref="$1" hash="$2"
+  shift 2
+  [ "$FORCE" = 1 ] && return 1
+  [ "$(label_of "$ref")" = "$hash" ] || return 1
+  local tag
+  for tag in "$@"; do
+    [ "$(label_of "$tag")" = "$hash" ] || return 1
+  done
+}
+
+# run_logged NAME COMMAND...: runs the command with its output in a log file, shown on failure.
+run_logged() {
+  local name="$1"
+  shift
+  local logfile="$LOG_DIR/$name.log"
+  if ! "$@" >"$logfile" 2>&1; then
+    log "FAILED: $name (last lines of $logfile follow)"
+    tail -n 60 "$logfile" >&2
+    return 1
+  fi
+}
+
+# docker_build NAME CONTEXT HASH REF [EXTRA_TAG...]
+docker_build() {
+  local name="$1" context="$2" hash="$3" ref="$4"
+  shift 4
+  local tags=(-t "$ref") tag
+  for tag in "$@"; do tags+=(-t "$tag"); done
+  run_logged "$name" docker build --label "$LABEL=$hash" "${tags[@]}" "$context"
+}
+
+BUILT=()
+SKIPPED=()
+
+build_busybox() {
+  local ref=busybox:1.36.1 alias=devenv-test/busybox:latest hash start context
+  [ -x /bin/busybox ] || { log "missing /bin/busybox: install Debian's busybox-static"; return 1; }
+  hash="$(inputs_hash "$HERE/busybox" "busybox $(sha256sum /bin/busybox | cut -d' ' -f1)")"
+  if up_to_date "$ref" "$hash" "$alias"; then SKIPPED+=("$ref"); return 0; fi
+  start="$(now_ms)"
+  context="$(mktemp -d)"
+  cp "$HERE/busybox/Dockerfile" "$context/"
+  cp /bin/busybox "$context/busybox"
+  docker_build busybox "$context" "$hash" "$ref" "$alias" || { rm -rf "$context"; return 1; }
+  rm -rf "$context"
+  BUILT+=("$ref")
+  log "built $ref and $alias in $(seconds_since "$start") s"
+}
+
+# The apt sources file this machine uses, given to mmdebstrap as its mirror argument, so that the
+# mirror's address is read from the machine and written nowhere here.
+apt_sources_file() {
+  local candidate
+  for candidate in /etc/apt/sources.list.d/debian.sources /etc/apt/sources.list; do
+    if [ -s "$candidate" ] && grep -qE '^[[:space:]]*(deb|Types:|URIs:)' "$candidate"; then
+      printf '%s\n' "$candidate"
+      return 0
+    fi
+  done
+  log "no apt sources file found (looked for /etc/apt/sources.list.d/debian.sources and /etc/apt/sources.list)"
+  return 1
+}
+
+build_debian_base() {
+  local ref="$BASE_REF" hash start packages sources
+  packages="$(grep -vE '^[[:space:]]*(#|$)' "$HERE/debian-base/packages.txt" | tr '\n' ',' | sed 's/,$//')"
+  hash="$(inputs_hash "$HERE/debian-base" "debian-base $SUITE $(dpkg --print-architecture) recipe-1")"
+  if up_to_date "$ref" "$hash"; then SKIPPED+=("$ref"); return 0; fi
+  command -v mmdebstrap >/dev/null || { log "missing mmdebstrap: apt-get install mmdebstrap"; return 1; }
+  sources="$(apt_sources_file)"
+  start="$(now_ms)"
+  log "building $ref with mmdebstrap (packages: $packages)"
+  # mmdebstrap writes a tarball to stdout and docker import reads it into an untagged image; the
+  # tag is set only when both succeeded (pipefail), so a failed run never looks up to date.
+  run_logged debian-base bash -c '
+    set -euo pipefail
+    mmdebstrap --variant=apt --mode=root --format=tar \
+      --aptopt="APT::Install-Recommends \"false\"" \
+      --aptopt="APT::Install-Suggests \"false\"" \
+      --dpkgopt="path-exclude=/usr/share/man/*" \
+      --dpkgopt="path-exclude=/usr/share/info/*" \
+      --dpkgopt="path-exclude=/usr/share/doc/*" \
+      --dpkgopt="path-include=/usr/share/doc/*/copyright" \
+      --dpkgopt="path-exclude=/usr/share/locale/*" \
+      --include="$1" \
+      --customize-hook="\"$2\" \"\$1\"" \
+      "$3" - "$4" |
+    docker import \
+      --change "LABEL $5" \
+      --change "ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin" \
+      --change "ENV LANG=C.UTF-8" \
+      --change "CMD [\"bash\"]" \
+      - >"$6"
+  ' build-base "$packages" "$HERE/debian-base/customize.sh" "$SUITE" "$sources" "$LABEL=$hash" "$LOG_DIR/debian-base.id"
+  docker tag "$(tail -n 1 "$LOG_DIR/debian-base.id")" "$ref"
+  BUILT+=("$ref")
+  log "built $ref in $(seconds_since "$start") s ($(docker image inspect -f '{{ .Size }}' "$ref" | awk '{ printf "%d MB", $1 / 1000000 }'))"
+}
+
+# build_on_base NAME REF: an image whose Dockerfile is in the folder NAME and starts FROM the base.
+build_on_base() {
+  local name="$1" ref="$2" hash start
+  hash="$(inputs_hash "$HERE/$name" "$name $(image_id "$BASE_REF")")"
+  if up_to_date "$ref" "$hash"; then SKIPPED+=("$ref"); return 0; fi
+  start="$(now_ms)"
+  docker_build "$name" "$HERE/$name" "$hash" "$ref"
+  BUILT+=("$ref")
+  log "built $ref in $(seconds_since "$start") s"
+}
+
+main() {
+  local start
+  start="$(now_ms)"
+  docker info >/dev/null 2>&1 || { log "no Docker engine answers (run .ci/setup-engine.sh)"; return 1; }
+  build_busybox
+  build_debian_base
+  build_on_base postgres postgres:16.4
+  build_on_base redis redis:7.4.1
+  build_on_base nginx nginx:1.27.2
+  build_on_base postgrest postgrest/postgrest:v12.2.3
+  # Images replaced by a rebuild are left untagged: remove those of ours.
+  if [ "${#BUILT[@]}" -gt 0 ]; then
+    docker image prune -f --filter "label=$LABEL" >/dev/null 2>&1 || true
+  fi
+  log "built ${#BUILT[@]} (${BUILT[*]:-none}), up to date ${#SKIPPED[@]} (${SKIPPED[*]:-none})"
+  log "done in $(seconds_since "$start") s"
+}
+
+main "$@"
