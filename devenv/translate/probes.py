@@ -62,8 +62,8 @@ def _check(ctx: Context, obj: ObjectRef, container: dict[str, Any], probe: dict[
         for header in get.get("httpHeaders") or []:
             headers += ["--header", compose_escape(f"{header.get('name')}: {header.get('value')}")]
         url = compose_escape(f"http://{host}:{port}{path}")
-        timeout = str(timing["timeout"]).rstrip("s")
-        return Check("sandbox", ["CMD", "wget", "-q", "-T", timeout, "-O", "/dev/null", *headers, url], timing)
+        # the engine enforces the probe's timeout itself (healthcheck.timeout)
+        return Check("sandbox", ["CMD", "wget", "-q", "-O", "/dev/null", *headers, url], timing)
     if "tcpSocket" in probe:
         port = resolve_port(container, (probe["tcpSocket"] or {}).get("port"))
         return Check("sandbox", listening(port), timing) if port else None

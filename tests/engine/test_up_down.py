@@ -1,0 +1,63 @@
+"""`devenv up` on a real engine: three workloads, production FQDNs, the manifest's env names, clean `down`."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import urllib.request
+
+import pytest
+
+from tests.engine.conftest import Devenv, leftovers
+
+RUNTIME_DEFAULTS = {"PATH", "HOSTNAME", "HOME", "TERM"}
+MANIFEST_ENV = {
+    "backend": {"LISTEN_PORT", "GREETING"},
+    "frontend": {"BACKEND_URL", "MODE", "API_KEY", "POD_NAMESPACE"},
+    "worker": {"QUEUE", "WORKERS"},
+}
+
+
+@pytest.mark.stack_name("three-services")
+def test_up_reaches_services_by_production_names_and_down_leaves_nothing(stack: Devenv) -> None:
+    up = stack("up", "--timeout", "120")
+    assert "ready" in up.stdout
+
+    # frontend fetched the backend over HTTP through backend.apps.svc.cluster.local (Service port 80 -> http)
+    assert stack.exec("frontend", "cat", "/www/fetched.html") == "hello from backend"
+    # the short and namespace-qualified forms reach the same container from another pod
+    for name in ("backend", "backend.apps", "backend.apps.svc", "backend.apps.svc.cluster.local"):
+        assert stack.exec("worker", "wget", "-q", "-O", "-", f"http://{name}:80/index.html") == "hello from backend"
+
+    # every running container sees exactly the manifest's variable names (plus the runtime's own)
+    environments = {service: dict(line.split("=", 1) for line in stack.exec(service, "env").splitlines() if "=" in line)
+                    for service in MANIFEST_ENV}
+    for service, expected in MANIFEST_ENV.items():
+        assert set(environments[service]) - RUNTIME_DEFAULTS == expected, service
+    assert environments["backend"]["GREETING"] == "costs $5"
+    api_key = environments["frontend"]["API_KEY"]
+    assert api_key and api_key != "production-key-never-local"
+
+    # the published port answers on 127.0.0.1 only
+    status = stack.status()
+    ports = [p for s in status["services"] for p in s["ports"]]
+    assert ports and all(p.startswith("127.0.0.1:") for p in ports)
+    host_port = ports[0].split("->")[0]
+    with urllib.request.urlopen(f"http://{host_port}/fetched.html", timeout=5) as response:
+        assert response.read() == b"hello from backend"
+
+    stack("down")
+    assert leftovers(stack.project) == {"containers": [], "networks": [], "volumes": []}
+
+
+@pytest.mark.stack_name("three-services")
+def test_render_is_deterministic_and_valid_for_compose(stack: Devenv) -> None:
+    stack("render")
+    first = (stack.cwd / "compose" / "compose.yaml").read_bytes()
+    stack("render", "--no-cache")
+    assert (stack.cwd / "compose" / "compose.yaml").read_bytes() == first
+    assert stack("render", "--check").returncode == 0
+    config = subprocess.run(["docker", "compose", "-f", "compose/compose.yaml", "--env-file", ".devenv/compose.env",
+                             "config", "--format", "json"], cwd=stack.cwd, capture_output=True, text=True, check=True)
+    assert set(json.loads(config.stdout)["services"]) >= {"backend", "frontend", "worker"}
+    assert b"production-key-never-local" not in first
