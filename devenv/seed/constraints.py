@@ -81,6 +81,7 @@ class _Unsupported(Exception):
 def parse_check(sqltext: str) -> list[Constraint] | None:
     """The constraints in `sqltext`, or None when any part of it is beyond this parser."""
     text = _CAST.sub("", sqltext)
+    text = re.sub(r"\b_[a-z0-9]+(?=')", "", text)  # MySQL charset introducers: _utf8mb4'x'
     text = re.sub(r'[`"]', "", text)
     tokens = _tokenize(text)
     if tokens is None:
@@ -198,6 +199,10 @@ class _Parser:
         if kind == "word":
             self.pos += 1
             if self.accept("punct", "("):
+                if value.lower() == "json_valid":  # MariaDB's JSON columns: generated JSON is valid
+                    inner = self.operand()
+                    self.take("punct", ")")
+                    return ("predicate", inner[1])
                 if value.lower() not in _LENGTH_FUNCS:
                     raise _Unsupported(value)
                 inner = self.operand()
@@ -238,6 +243,8 @@ class _Parser:
 
     def comparison(self) -> list[Constraint]:
         left = self.operand()
+        if left[0] == "predicate":
+            return []
         if self.accept("kw", "is"):
             negated = self.accept("kw", "not")
             self.take("kw", "null")

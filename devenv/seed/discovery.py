@@ -6,7 +6,7 @@ from __future__ import annotations
 import importlib
 from collections.abc import Iterable
 
-from sqlalchemy import MetaData, inspect
+from sqlalchemy import MetaData, inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -61,10 +61,13 @@ def _reflect(conn: Connection, schema: str | None) -> Schema:
     fks = inspector.get_multi_foreign_keys(schema=schema)
     uniques = inspector.get_multi_unique_constraints(schema=schema)
     indexes = inspector.get_multi_indexes(schema=schema)
-    try:
-        checks = inspector.get_multi_check_constraints(schema=schema)
-    except NotImplementedError:
-        checks = {}
+    if conn.dialect.name in ("mysql", "mariadb"):
+        checks = _mysql_checks(conn, schema)
+    else:
+        try:
+            checks = inspector.get_multi_check_constraints(schema=schema)
+        except NotImplementedError:
+            checks = {}
     tables: dict[str, Table] = {}
     for name in sorted(names):
         key = (schema, name)
@@ -92,6 +95,30 @@ def _reflect(conn: Connection, schema: str | None) -> Schema:
             unparsed_checks=tuple(unparsed),
         )
     return Schema(conn.dialect.name, tables, schema)
+
+
+def _mysql_checks(conn: Connection, schema: str | None) -> dict:
+    """Check constraints from information_schema: SQLAlchemy's MySQL reflection misses MariaDB's
+    column-level checks (`col INT CHECK (col > 0)`)."""
+    where = "CONSTRAINT_SCHEMA = " + (":schema" if schema else "DATABASE()")
+    params = {"schema": schema} if schema else {}
+    queries = (
+        f"SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE {where}",
+        "SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS cc "
+        "JOIN information_schema.TABLE_CONSTRAINTS tc ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA "
+        f"AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK' WHERE cc.{where}",
+    )
+    for query in queries:
+        try:
+            with conn.begin_nested():
+                rows = conn.execute(text(query), params).fetchall()
+        except SQLAlchemyError:
+            continue
+        found: dict = {}
+        for table, name, clause in rows:
+            found.setdefault((schema, table), []).append({"name": name, "sqltext": clause})
+        return found
+    return {}
 
 
 def _column(data: dict, primary_key: tuple[str, ...]) -> Column:
