@@ -19,25 +19,33 @@ from devenv.translate.workloads import APP, JOB, PodUnit
 
 def referenced_services(ctx: Context, unit: PodUnit, services: list[tuple[str, str]]) -> set[str]:
     """The Services (as ns/name) whose DNS names appear in the unit's pod spec or the ConfigMaps it reads."""
-    text = _reference_text(ctx, unit)
+    own, files = _reference_text(ctx, unit)
+    both = own + "\n" + files
     found = set()
     for namespace, name in services:
         qualified = rf"(?<![\w.-]){re.escape(name)}\.{re.escape(namespace)}(\.svc(\.cluster\.local)?)?(?![\w-])"
-        if re.search(qualified, text):
+        if re.search(qualified, both):
             found.add(f"{namespace}/{name}")
-        elif namespace == unit.namespace and re.search(_short_name_pattern(name), text):
+        elif namespace == unit.namespace and (re.search(_host_pattern(name), both)
+                                              or re.search(_token_pattern(name), own)):
             found.add(f"{namespace}/{name}")
     return found
 
 
-def _short_name_pattern(name: str) -> str:
-    """A bare Service name used as a host: a whole token, after `//` or `@`, or before `:port`."""
+def _host_pattern(name: str) -> str:
+    """A bare Service name used as a host: after `//` or `@`, or before `:port`."""
     token = re.escape(name)
-    return (rf"(?:(?<=//)|(?<=@)){token}(?![\w.-])|(?<![\w.-]){token}:\d"
-            rf"|(?:^|(?<=[\s\"'=])){token}(?=$|[\s\"'/])")
+    return rf"(?:(?<=//)|(?<=@)){token}(?![\w.-])|(?<![\w.-]){token}:\d"
 
 
-def _reference_text(ctx: Context, unit: PodUnit) -> str:
+def _token_pattern(name: str) -> str:
+    """A bare Service name as a whole token of an env value or argument (`-h db`, `--host=db`)."""
+    token = re.escape(name)
+    return rf"(?:^|(?<=[\s\"'=])){token}(?=$|[\s\"'/])"
+
+
+def _reference_text(ctx: Context, unit: PodUnit) -> tuple[str, str]:
+    """(env values and arguments, data of the ConfigMaps the pod reads)."""
     spec = unit.spec
     parts: list[Any] = []
     for group in ("initContainers", "containers"):
@@ -45,11 +53,12 @@ def _reference_text(ctx: Context, unit: PodUnit) -> str:
             parts.append([container.get("command"), container.get("args"), container.get("env")])
     text = yaml.safe_dump(parts, default_flow_style=False, width=1 << 20)
     values = re.findall(r"value: (.*)", text)
-    for name in _configmaps_read(spec):
+    files = []
+    for name in sorted(_configmaps_read(spec)):
         data = ctx.index.configmap_data(unit.namespace, name) or {}
-        values.extend(v.decode(errors="replace") for v in data.values())
+        files.extend(v.decode(errors="replace") for v in data.values())
     args = re.findall(r"^\s*- (.*)$", text, flags=re.MULTILINE)
-    return "\n".join(str(v).strip("'\"") for v in [*values, *args])
+    return "\n".join(str(v).strip("'\"") for v in [*values, *args]), "\n".join(files)
 
 
 def _configmaps_read(spec: dict[str, Any]) -> set[str]:
