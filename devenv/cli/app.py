@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import sys
 from pathlib import Path
 
@@ -42,6 +43,14 @@ def _register() -> None:
     from devenv.cli import doctor, render, report, stack
 
     for module in (render, stack, report, doctor):
+        module.register(app)
+    for optional in ("devenv.cli.parity", "devenv.cli.ephemeral", "devenv.cli.seed", "devenv.cli.develop"):
+        try:
+            module = importlib.import_module(optional)
+        except ModuleNotFoundError as exc:
+            if exc.name != optional:
+                raise
+            continue
         module.register(app)
 
 
