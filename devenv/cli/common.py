@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import re
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -11,13 +9,10 @@ import typer
 from rich.console import Console
 
 from devenv.config import Config, find_config, load_config
-from devenv.errors import InputError
+from devenv import stackid
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
-
-PROJECT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
-
 
 @dataclass
 class State:
@@ -35,12 +30,5 @@ ProjectOption = typer.Option(None, "--project", "-p", help="Compose project name
 
 
 def project_name(config: Config, given: str | None) -> str:
-    """The Compose project name: given, else the config's; validated against Compose's naming rules."""
-    name = given or os.environ.get("DEVENV_PROJECT") or config.project
-    if not PROJECT_RE.match(name):
-        raise InputError(
-            f"'{name}' is not a valid project name",
-            where="--project",
-            hint="use lower-case letters, digits, '-' and '_', starting with a letter or digit",
-        )
-    return name
+    """The Compose project name: given, DEVENV_PROJECT, derived from the CI job, or devenv.toml's."""
+    return stackid.project_name(config.project, given, config.state_dir)

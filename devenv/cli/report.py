@@ -1,21 +1,28 @@
-"""`devenv report`: every delta between the local stack and production, gated by severity."""
+"""`devenv report`: every delta between the local stack and production, gated by severity.
+
+`emit` is shared with `devenv diff` and `devenv verify`: one way to print deltas and apply the gate.
+"""
 
 from __future__ import annotations
 
 from enum import Enum
+from typing import Any
 
 import typer
 
 from devenv import pipeline
 from devenv.cli import common
 from devenv.errors import EXIT_GATE
-from devenv.parity.delta import at_or_above
-from devenv.parity.formats import FORMATS
+from devenv.parity.delta import Delta, at_or_above
+from devenv.parity.formats import FORMATS, with_sources
 
 
 class Format(str, Enum):
     table = "table"
     json = "json"
+    markdown = "markdown"
+    junit = "junit"
+    sarif = "sarif"
 
 
 class Severity(str, Enum):
@@ -24,19 +31,31 @@ class Severity(str, Enum):
     error = "error"
 
 
+FormatOption = typer.Option(Format.table, "--format", "-f", help="Output format.")
+FailOnOption = typer.Option(None, "--fail-on",
+                            help="Exit 1 when an unaccepted delta at or above this severity exists.")
+
+
 def register(app: typer.Typer) -> None:
     app.command("report")(report)
 
 
+def emit(deltas: list[Delta], meta: dict[str, Any], fmt: Format, fail_on: Severity | None) -> None:
+    """Print the deltas in the chosen format; exit 1 when the gate fails (accepted deltas never do)."""
+    meta = {**meta, "fail_on": fail_on.value if fail_on is not None else None}
+    text = FORMATS[fmt.value](deltas, meta)
+    common.out.print(text, markup=False, highlight=False, soft_wrap=True, end="" if text.endswith("\n") else "\n")
+    if fail_on is not None and at_or_above(deltas, fail_on.value):
+        raise typer.Exit(EXIT_GATE)
+
+
 def report(
     env: str = common.EnvOption,
-    fmt: Format = typer.Option(Format.table, "--format", "-f", help="Output format."),
-    fail_on: Severity = typer.Option(None, "--fail-on", help="Exit 1 when an unaccepted delta at or above this severity exists."),
+    fmt: Format = FormatOption,
+    fail_on: Severity = FailOnOption,
 ) -> None:
     """List every way the local stack differs from the environment it mirrors, with reasons and hints."""
     config = common.STATE.config()
     rendered = pipeline.render(config, env)
-    text = FORMATS[fmt.value](rendered.deltas, {"environment": rendered.env.name, "project": config.project})
-    common.out.print(text, markup=False, highlight=False, soft_wrap=True)
-    if fail_on is not None and at_or_above(rendered.deltas, fail_on.value):
-        raise typer.Exit(EXIT_GATE)
+    deltas = with_sources(rendered.deltas, rendered.manifests, config.root)
+    emit(deltas, {"command": "report", "environment": rendered.env.name, "project": config.project}, fmt, fail_on)

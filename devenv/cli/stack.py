@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import importlib
+import os
 
 import json
 from pathlib import Path
@@ -11,8 +12,11 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from devenv import pipeline
+from devenv import pipeline, ports, stackid
 from devenv.cli import common
+from devenv.config import Config
+from devenv.errors import InputError
+from devenv.translate.pods import port_variable
 from devenv.compose.project import ProjectFiles
 from devenv.errors import RuntimeFailure
 
@@ -28,6 +32,7 @@ class _Lazy:
 
 
 engine = _Lazy("devenv.engine.stack")
+lifecycle = _Lazy("devenv.engine.lifecycle")
 client = _Lazy("devenv.engine.client")
 
 
@@ -49,6 +54,8 @@ def up(
     timeout: int = typer.Option(None, "--timeout", "-t", help="Seconds to wait for readiness (default: devenv.toml, 300)."),
     logs_dir: Path = typer.Option(None, "--logs-dir", help="On failure, save every service's full log here."),
     rm_on_failure: bool = typer.Option(False, "--rm-on-failure", help="Tear the stack down after reporting a failure."),
+    ttl: str = typer.Option(None, "--ttl", help="Time-to-live for `devenv gc` (e.g. 2h; default: none, 2h in CI)."),
+    seed: bool = typer.Option(True, "--seed/--no-seed", help="Seed the databases once the stack is ready."),
 ) -> None:
     """Render, start the stack and wait until every service is ready (or say which one is not, and why)."""
     config = common.STATE.config()
@@ -60,26 +67,58 @@ def up(
     expected = rendered.startable_services
     unknown = sorted(set(services or []) - set(rendered.output.services))
     if unknown:
-        from devenv.errors import InputError
-
         raise InputError(f"no service named {', '.join(unknown)}", where="devenv up",
                          hint=f"services: {', '.join(expected)}")
     if services:
         expected = sorted(_closure(rendered, services))
+    _prepare_environment(config, rendered, name, ttl)
     common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}')")
     result = _run_up(files, expected, timeout or config.local.timeout, services or None)
     if result.ready:
+        lifecycle.mark_ready(name)
+        ports.remember(config.state_dir, name, _running_ports(result.states))
         common.out.print(f"[green]ready[/] in {result.seconds:.1f} s: {len(result.states)} containers", markup=True)
         _print_ports(result.states)
+        if seed and config.local.seed_on_up:
+            _seed_after_up(config, rendered, name)
         return
     _report_failure(files, result, logs_dir)
     if rm_on_failure:
         engine.down(files, volumes=True)
+        lifecycle.remove_markers(name)
         common.err.print(f"removed project '{name}' (--rm-on-failure)")
     else:
-        common.err.print(f"the stack is left as it is for inspection: `devenv logs SERVICE`, then `devenv down`")
+        common.err.print("the stack is left as it is for inspection: `devenv logs SERVICE`, then `devenv down`")
     raise RuntimeFailure("the stack did not become ready", where=f"project '{name}'",
                          hint="fix the failing service(s) above and run `devenv up` again")
+
+
+def _prepare_environment(config: Config, rendered: pipeline.Rendered, name: str, ttl: str | None) -> None:
+    """Compose interpolation for this stack: its labels (stable for its life) and its host ports."""
+    fresh = stackid.new_labels(rendered.env.name, stackid.parse_duration(ttl) if ttl else None)
+    labels = lifecycle.ensure_meta(name, fresh)
+    variables = ports.port_variables(rendered.output.services)
+    running = _running_ports(engine.project_states(name)) if variables else {}
+    chosen = ports.choose_ports(variables, config.state_dir, name, stable=not stackid.in_ci(dict(os.environ)),
+                                running=running)
+    os.environ.update({**labels.as_environ(), **chosen})
+
+
+def _running_ports(states: list) -> dict[str, int]:
+    found = {}
+    for state in states:
+        for mapping in state.ports:
+            host, _, container = mapping.partition("->")
+            found[port_variable(state.service, int(container.split("/")[0]))] = int(host.rpartition(":")[2])
+    return found
+
+
+def _seed_after_up(config: Config, rendered: pipeline.Rendered, name: str) -> None:
+    try:
+        from devenv.cli.seed import seed_stack
+    except ModuleNotFoundError:
+        return
+    seed_stack(config, rendered, name)
 
 
 def _closure(rendered: pipeline.Rendered, wanted: list[str]) -> set[str]:
@@ -161,6 +200,7 @@ def down(
     if not files.compose_file.is_file():
         pipeline.write(pipeline.render(config))
     engine.down(files, volumes=volumes)
+    lifecycle.remove_markers(name)
     common.out.print(f"project '{name}' is down" + (" and its volumes removed" if volumes else ""))
 
 
@@ -186,11 +226,17 @@ def status(
 
 
 def logs(
-    service: str = typer.Argument(..., help="Service name (see `devenv status`)."),
+    service: str = typer.Argument(None, help="Service name (see `devenv status`)."),
     project: str = common.ProjectOption,
     tail: int = typer.Option(100, "--tail", "-n", help="Lines to show."),
+    follow: bool = typer.Option(False, "--follow", "-f", help="Keep printing new lines."),
 ) -> None:
-    """Show a service's recent log lines."""
+    """Show a service's recent log lines (all services when none is named)."""
+    from devenv.engine.passthrough import compose
+
     config = common.STATE.config()
+    name = common.project_name(config, project)
     require_engine()
-    common.out.print(engine.logs(common.project_name(config, project), service, tail=tail), markup=False)
+    files = ProjectFiles(config.out / "compose.yaml", config.state_dir / "compose.env", name)
+    args = ["logs", "--tail", str(tail), *(["--follow"] if follow else []), *([service] if service else [])]
+    raise typer.Exit(compose(files, *args))

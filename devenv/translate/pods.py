@@ -104,11 +104,17 @@ def _finish(ctx: Context, unit: PodUnit, name: str, service: dict[str, Any]) -> 
     ctx.out.services[name] = service
 
 
+#: labels whose values `devenv up` supplies at run time (stable for a stack's whole life)
+STACK_LABELS = {f"{LABEL}.env": "${DEVENV_ENV:-}", f"{LABEL}.created": "${DEVENV_CREATED:-}",
+                f"{LABEL}.ttl": "${DEVENV_TTL:-}", f"{LABEL}.owner": "${DEVENV_OWNER:-}",
+                f"{LABEL}.ci-job": "${DEVENV_CI_JOB:-}"}
+
+
 def _labels(unit: PodUnit, role: str, container: str = "") -> dict[str, str]:
     labels = {f"{LABEL}.object": str(unit.obj), f"{LABEL}.pod": unit.base, f"{LABEL}.role": role}
     if container:
         labels[f"{LABEL}.container"] = container
-    return labels
+    return {**labels, **STACK_LABELS}
 
 
 def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, Any], field: str,
@@ -161,6 +167,11 @@ def _env_value(ctx: Context, service: str, var: EnvVar) -> str:
     return _interpolated(ctx, service, var.name, var.value) if var.secret else compose_escape(var.value)
 
 
+def port_variable(service: str, port: int) -> str:
+    """The interpolation variable `up` sets to the host port (0 lets the engine choose a free one)."""
+    return "DEVENV_PORT_" + re.sub(r"[^A-Za-z0-9]", "_", f"{service}_{port}").upper()
+
+
 def secret_variable(service: str, key: str) -> str:
     return "DEVENV_SECRET_" + re.sub(r"[^A-Za-z0-9]", "_", f"{service}_{key}").upper()
 
@@ -197,7 +208,8 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]
     if network_sysctls:
         service["sysctls"] = network_sysctls
     if unit.publish:
-        service["ports"] = [f"127.0.0.1::{port}" for port in sorted(unit.publish)]
+        service["ports"] = [f"127.0.0.1:${{{port_variable(sandbox_name(unit), port)}:-0}}:{port}"
+                            for port in sorted(unit.publish)]
     healthcheck = combine(checks)
     if healthcheck:
         service["healthcheck"] = healthcheck

@@ -6,7 +6,7 @@ from devenv.k8s.manifest import Manifest
 from devenv.translate.context import Context, Index, Options, Output
 from devenv.translate.network import CLUSTER_NETWORK, namespace_network, plan_network
 from devenv.translate.ordering import order
-from devenv.translate.pods import translate_pod
+from devenv.translate.pods import STACK_LABELS, translate_pod
 from devenv.translate.policies import object_deltas
 from devenv.translate.secrets_store import LocalSecrets
 from devenv.translate.workloads import pod_units
@@ -26,7 +26,7 @@ def translate(manifests: list[Manifest], options: Options, secrets: LocalSecrets
             service["depends_on"] = {**unit.depends, **service.get("depends_on", {})}
     for manifest in manifests:
         object_deltas(ctx, manifest)
-    ctx.out.networks[CLUSTER_NETWORK] = {"labels": {"dev.devenv.network": "cluster"}}
+    ctx.out.networks[CLUSTER_NETWORK] = {"labels": {"dev.devenv.network": "cluster", **STACK_LABELS}}
     for namespace in sorted({unit.namespace for unit in units}):
-        ctx.out.networks[namespace_network(namespace)] = {"labels": {"dev.devenv.namespace": namespace}}
+        ctx.out.networks[namespace_network(namespace)] = {"labels": {"dev.devenv.namespace": namespace, **STACK_LABELS}}
     return ctx.out

@@ -1,0 +1,126 @@
+"""Commands for throw-away and CI stacks: `gc`, `port`, `run`, `exec`."""
+
+from __future__ import annotations
+
+import json
+
+import typer
+from rich.table import Table
+
+from devenv import pipeline
+from devenv.cli import common
+from devenv.errors import InputError
+from devenv.translate.pods import MANUAL_PROFILE
+
+
+def register(app: typer.Typer) -> None:
+    app.command("gc")(gc)
+    app.command("port")(port)
+    app.command("run")(run)
+    app.command("exec", context_settings={"allow_extra_args": True, "ignore_unknown_options": True})(exec_)
+
+
+def gc(
+    all_stacks: bool = typer.Option(False, "--all", help="Remove every devenv stack on this engine."),
+    dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Only list what would be removed."),
+    as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+) -> None:
+    """Remove stacks whose time-to-live has passed, whose CI job is gone, or whose `devenv up` was killed."""
+    from devenv.engine import lifecycle
+    from devenv.engine.client import require_engine
+
+    require_engine()
+    stacks = lifecycle.list_stacks()
+    doomed = [(s, "--all" if all_stacks else s.verdict()) for s in stacks]
+    doomed = [(s, why) for s, why in doomed if why]
+    if not dry_run:
+        for stack, _ in doomed:
+            lifecycle.remove_stack(stack.project)
+    if as_json:
+        common.out.print_json(json.dumps({"removed" if not dry_run else "would_remove":
+                                          [{"project": s.project, "reason": why} for s, why in doomed],
+                                          "kept": [s.project for s in stacks if s not in {d for d, _ in doomed}]}))
+        return
+    verb = "would remove" if dry_run else "removed"
+    for stack, why in doomed:
+        common.out.print(f"{verb} {stack.project}: {why}")
+    common.out.print(f"{len(doomed)} stack(s) {verb}, {len(stacks) - len(doomed)} kept")
+
+
+def port(
+    service: str = typer.Argument(..., help="Kubernetes Service or Compose service name."),
+    container_port: int = typer.Argument(..., help="Service port (or container port)."),
+    project: str = common.ProjectOption,
+) -> None:
+    """Print the 127.0.0.1:PORT where a Service port is published."""
+    from devenv.engine import stack as engine
+    from devenv.engine.client import require_engine
+
+    config = common.STATE.config()
+    name = common.project_name(config, project)
+    require_engine()
+    rendered = pipeline.render(config)
+    candidates = _port_candidates(rendered, service, container_port)
+    for state in engine.project_states(name):
+        for mapping in state.ports:
+            host, _, target = mapping.partition("->")
+            if (state.service, int(target.split("/")[0])) in candidates:
+                common.out.print(host)
+                return
+    raise InputError(f"{service}:{container_port} is not published in project '{name}'",
+                     hint=f"list it under [publish] in devenv.toml (e.g. {service} = [{container_port}]) and run `devenv up`")
+
+
+def _port_candidates(rendered: pipeline.Rendered, service: str, number: int) -> set[tuple[str, int]]:
+    """(compose service, container port) pairs a Service name and port (or a service and port) can mean."""
+    candidates = {(service, number), (f"{service}-pod", number)}
+    for manifest in rendered.manifests:
+        if manifest.kind == "Service" and manifest.name == service:
+            for port_spec in manifest.spec.get("ports") or []:
+                if int(port_spec.get("port", 0)) == number:
+                    target = port_spec.get("targetPort", number)
+                    for unit_service, body in rendered.output.services.items():
+                        if unit_service.endswith("-pod") and isinstance(target, int):
+                            candidates.add((unit_service, target))
+                        elif unit_service.endswith("-pod"):
+                            candidates.update((unit_service, int(p.rsplit(":", 1)[1])) for p in body.get("ports", []))
+    return candidates
+
+
+def run(
+    job: str = typer.Argument(..., help="Job or CronJob name."),
+    env: str = common.EnvOption,
+    project: str = common.ProjectOption,
+) -> None:
+    """Run a Job or CronJob of the stack once, now, and exit with its exit code."""
+    from devenv.engine.client import require_engine
+    from devenv.engine.passthrough import compose
+
+    config = common.STATE.config()
+    name = common.project_name(config, project)
+    rendered = pipeline.render(config, env)
+    pipeline.write(rendered)
+    services = rendered.output.services
+    if job not in services or services[job]["labels"].get("dev.devenv.role") not in ("job", "manual"):
+        jobs = sorted(n for n, s in services.items() if s["labels"].get("dev.devenv.role") in ("job", "manual"))
+        raise InputError(f"no Job or CronJob named '{job}'", where="devenv run", hint=f"jobs: {', '.join(jobs) or 'none'}")
+    require_engine()
+    code = compose(rendered.files(name), "run", "--rm", "-T", job, profiles=(MANUAL_PROFILE,))
+    raise typer.Exit(code)
+
+
+def exec_(
+    ctx: typer.Context,
+    service: str = typer.Argument(..., help="Service name (see `devenv status`)."),
+    project: str = common.ProjectOption,
+) -> None:
+    """Run a command in a running service's container: `devenv exec api -- env`."""
+    from devenv.engine.client import require_engine
+    from devenv.engine.passthrough import compose
+
+    config = common.STATE.config()
+    name = common.project_name(config, project)
+    command = [a for a in ctx.args if a != "--"] or ["sh"]
+    require_engine()
+    files = pipeline.render(config).files(name)
+    raise typer.Exit(compose(files, "exec", *(["-T"] if not common.out.is_terminal else []), service, *command))

@@ -1,0 +1,71 @@
+"""Host ports for published services: 127.0.0.1 only, the same number from run to run when it is free.
+
+In CI every port is left to the engine (0), so stacks side by side never collide.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+import socket
+from pathlib import Path
+from typing import Any
+
+PORT_VARIABLE_RE = re.compile(r"\$\{(DEVENV_PORT_[A-Z0-9_]+):-0\}:(\d+)")
+PORTS_FILE = "ports.json"
+
+
+def port_variables(services: dict[str, dict[str, Any]]) -> dict[str, int]:
+    """Interpolation variable -> container port, for every published port of the project."""
+    found = {}
+    for service in services.values():
+        for mapping in service.get("ports") or []:
+            match = PORT_VARIABLE_RE.search(str(mapping))
+            if match:
+                found[match.group(1)] = int(match.group(2))
+    return found
+
+
+def is_free(port: int) -> bool:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as probe:
+        probe.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            probe.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
+
+
+def choose_ports(variables: dict[str, int], state_dir: Path, project: str, stable: bool,
+                 running: dict[str, int] | None = None) -> dict[str, str]:
+    """A host port for each variable: the one in use by this stack, else last run's, else the container's own
+    number (above 1024), else 0 (the engine picks). With `stable` False, always 0."""
+    if not stable:
+        return {name: "0" for name in variables}
+    remembered = _load(state_dir).get(project, {})
+    chosen: dict[str, str] = {}
+    for name, container_port in sorted(variables.items()):
+        if running and name in running:
+            chosen[name] = str(running[name])
+            continue
+        for candidate in (remembered.get(name), container_port if container_port > 1024 else None):
+            if candidate and str(candidate) not in chosen.values() and is_free(int(candidate)):
+                chosen[name] = str(candidate)
+                break
+        else:
+            chosen[name] = "0"
+    return chosen
+
+
+def remember(state_dir: Path, project: str, actual: dict[str, int]) -> None:
+    data = _load(state_dir)
+    data[project] = {**data.get(project, {}), **actual}
+    state_dir.mkdir(parents=True, exist_ok=True)
+    (state_dir / PORTS_FILE).write_text(json.dumps(data, indent=1, sort_keys=True))
+
+
+def _load(state_dir: Path) -> dict[str, dict[str, int]]:
+    try:
+        return json.loads((state_dir / PORTS_FILE).read_text())
+    except (OSError, ValueError):
+        return {}
