@@ -1,0 +1,235 @@
+"""Seeding throughput: devenv's seeder against a plain COPY of pre-generated rows (the ceiling) and a
+naive Faker-per-cell + SQLAlchemy ORM insert (the floor), on the same local PostgreSQL, same run.
+
+    python benchmarks/seed_bench.py                 # starts a throw-away PostgreSQL 15
+    python benchmarks/seed_bench.py --url postgresql://postgres@127.0.0.1:5432/bench
+    python benchmarks/seed_bench.py --scale 0.1     # 100,000 rows instead of 1,000,000
+
+The schema: eight related tables (customers, addresses, categories, products, orders, order_items,
+payments, reviews) with foreign keys, unique and check constraints, one million rows in total.
+The floor is measured on a small sample (rows per table scaled down) and extrapolated: it says so.
+"""
+
+from __future__ import annotations
+
+import argparse
+import random
+import sys
+import time
+from decimal import Decimal
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
+
+from sqlalchemy import (  # noqa: E402
+    Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, MetaData, Numeric, String, Table, Text,
+    create_engine, text,
+)
+from sqlalchemy.orm import Session, registry  # noqa: E402
+
+from devenv.seed.api import seed  # noqa: E402
+from devenv.seed.spec import parse_spec  # noqa: E402
+
+ROWS = {
+    "customers": 100_000, "addresses": 100_000, "categories": 200, "products": 20_000, "orders": 250_000,
+    "order_items": 400_000, "payments": 100_000, "reviews": 29_800,
+}
+
+
+def schema() -> MetaData:
+    md = MetaData()
+    Table("customers", md, Column("id", Integer, primary_key=True),
+          Column("email", String(120), unique=True, nullable=False), Column("first_name", String(50), nullable=False),
+          Column("last_name", String(50), nullable=False), Column("phone", String(30)),
+          Column("created_at", DateTime(timezone=True), nullable=False), Column("is_active", Boolean, nullable=False))
+    Table("addresses", md, Column("id", Integer, primary_key=True),
+          Column("customer_id", ForeignKey("customers.id"), nullable=False), Column("street", String(120), nullable=False),
+          Column("city", String(60), nullable=False), Column("postcode", String(12)), Column("country_code", String(2)))
+    Table("categories", md, Column("id", Integer, primary_key=True), Column("name", String(60), unique=True, nullable=False))
+    Table("products", md, Column("id", Integer, primary_key=True),
+          Column("category_id", ForeignKey("categories.id"), nullable=False),
+          Column("sku", String(20), unique=True, nullable=False), Column("name", String(100), nullable=False),
+          Column("price", Numeric(10, 2), CheckConstraint("price > 0"), nullable=False),
+          Column("stock", Integer, CheckConstraint("stock >= 0"), nullable=False))
+    Table("orders", md, Column("id", Integer, primary_key=True),
+          Column("customer_id", ForeignKey("customers.id"), nullable=False),
+          Column("status", String(10), CheckConstraint("status IN ('new', 'paid', 'shipped', 'cancelled')"), nullable=False),
+          Column("total", Numeric(12, 2), nullable=False), Column("created_at", DateTime(timezone=True), nullable=False))
+    Table("order_items", md, Column("id", Integer, primary_key=True),
+          Column("order_id", ForeignKey("orders.id"), nullable=False),
+          Column("product_id", ForeignKey("products.id"), nullable=False),
+          Column("quantity", Integer, CheckConstraint("quantity > 0"), nullable=False),
+          Column("unit_price", Numeric(10, 2), nullable=False))
+    Table("payments", md, Column("id", Integer, primary_key=True),
+          Column("order_id", ForeignKey("orders.id"), nullable=False), Column("amount", Numeric(12, 2), nullable=False),
+          Column("paid_at", DateTime(timezone=True), nullable=False), Column("provider", String(20), nullable=False))
+    Table("reviews", md, Column("id", Integer, primary_key=True),
+          Column("product_id", ForeignKey("products.id"), nullable=False),
+          Column("customer_id", ForeignKey("customers.id"), nullable=False),
+          Column("rating", Integer, CheckConstraint("rating BETWEEN 1 AND 5"), nullable=False), Column("body", Text))
+    return md
+
+
+def spec_for(scale: float):
+    return parse_spec({
+        "database": "bench", "seed": 42,
+        "tables": {name: {"rows": max(1, int(rows * scale))} for name, rows in ROWS.items()}
+        | {"payments": {"rows": max(1, int(ROWS["payments"] * scale)),
+                        "columns": {"provider": {"choices": ["card", "paypal", "bank"], "weights": [7, 2, 1]}}}},
+    })
+
+
+def fresh(url: str) -> None:
+    engine = create_engine(url)
+    md = schema()
+    md.drop_all(engine)
+    md.create_all(engine)
+    engine.dispose()
+
+
+def measure_devenv(url: str, scale: float) -> tuple[int, float]:
+    fresh(url)
+    summary = seed(url, spec_for(scale), reset=True)
+    return summary.rows, summary.seconds
+
+
+def pregenerate(url: str, scale: float) -> dict[str, tuple[list[str], list[tuple]]]:
+    """All rows, generated before the clock starts (with devenv's generators, kept in memory)."""
+    from devenv.seed.discovery import reflect_schema
+    from devenv.seed.plan import make_plan
+    from devenv.seed.pools import Pools
+    from devenv.seed.synth import TableBuilder
+
+    spec = spec_for(scale)
+    engine = create_engine(url)
+    with engine.connect() as conn:
+        reflected = reflect_schema(conn)
+    engine.dispose()
+    plan = make_plan(reflected, reflected.tables)
+    known: dict = {}
+    pools = Pools(spec.seed, spec.locale)
+    needed: dict[str, set[str]] = {}
+    for table in reflected.tables.values():
+        for fk in table.foreign_keys:
+            needed.setdefault(fk.ref_table, set()).update(fk.ref_columns)
+    out = {}
+    for name in plan.order:
+        builder = TableBuilder(reflected.tables[name], spec, plan, known, pools, needed.get(name, set()), [])
+        rows = [row for batch in builder.batches() for row in batch]
+        known[name] = builder.data
+        out[name] = (builder.columns, rows)
+    return out
+
+
+def measure_copy(url: str, data: dict[str, tuple[list[str], list[tuple]]]) -> tuple[int, float]:
+    """The ceiling: COPY ... FROM STDIN of rows already in memory, one transaction."""
+    import psycopg
+
+    fresh(url)
+    plain = url.replace("postgresql+psycopg://", "postgresql://")
+    with psycopg.connect(plain) as conn:
+        started = time.perf_counter()
+        with conn.cursor() as cursor:
+            for name, (columns, rows) in data.items():
+                with cursor.copy(f"COPY {name} ({', '.join(columns)}) FROM STDIN") as copy:
+                    for row in rows:
+                        copy.write_row(row)
+        conn.commit()
+        seconds = time.perf_counter() - started
+    return sum(len(rows) for _, rows in data.values()), seconds
+
+
+def measure_naive(url: str, sample: float) -> tuple[int, float]:
+    """The floor: one Faker call per cell, one ORM object per row, session.add + commit."""
+    from faker import Faker
+
+    fresh(url)
+    md = schema()
+    mapper = registry(metadata=md)
+    classes = {name: type(name.title(), (), {}) for name in md.tables}
+    for name, cls in classes.items():
+        mapper.map_imperatively(cls, md.tables[name])
+    fake = Faker()
+    Faker.seed(42)
+    rnd = random.Random(42)
+    counts = {name: max(1, int(rows * sample)) for name, rows in ROWS.items()}
+    engine = create_engine(url)
+    started = time.perf_counter()
+    total = 0
+    with Session(engine) as session:
+        def add(name: str, rows: list[dict]) -> None:
+            session.add_all([classes[name](**row) for row in rows])
+            session.flush()
+
+        add("customers", [dict(id=i, email=f"{i}.{fake.email()}", first_name=fake.first_name(), last_name=fake.last_name(),
+                               phone=fake.phone_number()[:30], created_at=fake.date_time_this_decade(tzinfo=None),
+                               is_active=fake.boolean()) for i in range(1, counts["customers"] + 1)])
+        add("addresses", [dict(id=i, customer_id=rnd.randint(1, counts["customers"]), street=fake.street_address()[:120],
+                               city=fake.city(), postcode=fake.postcode(), country_code=fake.country_code())
+                          for i in range(1, counts["addresses"] + 1)])
+        add("categories", [dict(id=i, name=f"{fake.word()}-{i}") for i in range(1, counts["categories"] + 1)])
+        add("products", [dict(id=i, category_id=rnd.randint(1, counts["categories"]), sku=f"SKU-{i:08d}",
+                              name=fake.catch_phrase()[:100], price=Decimal(fake.pydecimal(2, 2, positive=True)) + 1,
+                              stock=fake.random_int(0, 500)) for i in range(1, counts["products"] + 1)])
+        add("orders", [dict(id=i, customer_id=rnd.randint(1, counts["customers"]),
+                            status=fake.random_element(["new", "paid", "shipped", "cancelled"]),
+                            total=fake.pydecimal(3, 2, positive=True), created_at=fake.date_time_this_decade())
+                       for i in range(1, counts["orders"] + 1)])
+        add("order_items", [dict(id=i, order_id=rnd.randint(1, counts["orders"]),
+                                 product_id=rnd.randint(1, counts["products"]), quantity=fake.random_int(1, 9),
+                                 unit_price=fake.pydecimal(3, 2, positive=True)) for i in range(1, counts["order_items"] + 1)])
+        add("payments", [dict(id=i, order_id=rnd.randint(1, counts["orders"]), amount=fake.pydecimal(3, 2, positive=True),
+                              paid_at=fake.date_time_this_decade(), provider=fake.random_element(["card", "paypal"]))
+                         for i in range(1, counts["payments"] + 1)])
+        add("reviews", [dict(id=i, product_id=rnd.randint(1, counts["products"]),
+                             customer_id=rnd.randint(1, counts["customers"]), rating=fake.random_int(1, 5),
+                             body=fake.paragraph()) for i in range(1, counts["reviews"] + 1)])
+        session.commit()
+        total = sum(counts.values())
+    seconds = time.perf_counter() - started
+    engine.dispose()
+    return total, seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--url", help="a local PostgreSQL to use (its database is emptied); default: a throw-away one")
+    parser.add_argument("--scale", type=float, default=1.0, help="fraction of the 1,000,000 rows (default 1)")
+    parser.add_argument("--floor-sample", type=float, default=0.01, help="fraction of rows for the naive floor")
+    args = parser.parse_args()
+
+    def run(url: str) -> None:
+        with create_engine(url).connect() as conn:
+            version = conn.execute(text("SHOW server_version")).scalar()
+        print(f"PostgreSQL {version}; {int(sum(ROWS.values()) * args.scale):,} rows in 8 tables; 2 runs each, best kept")
+        devenv_runs = [measure_devenv(url, args.scale) for _ in range(2)]
+        rows, seconds = min(devenv_runs, key=lambda r: r[1])
+        devenv_rate = rows / seconds
+        data = pregenerate(url, args.scale)
+        copy_runs = [measure_copy(url, data) for _ in range(2)]
+        copy_rows, copy_seconds = min(copy_runs, key=lambda r: r[1])
+        copy_rate = copy_rows / copy_seconds
+        naive_rows, naive_seconds = measure_naive(url, args.floor_sample)
+        naive_rate = naive_rows / naive_seconds
+        print(f"{'method':<52}{'rows':>11}{'seconds':>10}{'rows/s':>12}")
+        print(f"{'devenv seed (generate + COPY, FKs/unique/checks on)':<52}{rows:>11,}{seconds:>10.2f}{devenv_rate:>12,.0f}")
+        print(f"{'plain COPY of pre-generated rows (ceiling)':<52}{copy_rows:>11,}{copy_seconds:>10.2f}{copy_rate:>12,.0f}")
+        extrapolated = sum(ROWS.values()) * args.scale / naive_rate
+        print(f"{'naive Faker per cell + ORM (floor, sample)':<52}{naive_rows:>11,}{naive_seconds:>10.2f}{naive_rate:>12,.0f}")
+        print(f"  floor measured on {naive_rows:,} rows ({args.floor_sample:.0%} of each table) and extrapolated: "
+              f"~{extrapolated:,.0f} s for {int(sum(ROWS.values()) * args.scale):,} rows")
+        print(f"devenv / ceiling = {devenv_rate / copy_rate:.2f}   (target >= 0.50)")
+        print(f"devenv / floor   = {devenv_rate / naive_rate:.1f}x")
+
+    if args.url:
+        run(args.url)
+        return 0
+    from devenv.seed.throwaway import ThrowawayPostgres
+
+    with ThrowawayPostgres("bench") as server:
+        run(server.url)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
