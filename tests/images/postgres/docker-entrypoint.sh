@@ -77,12 +77,14 @@ verify_minimum_env() {
 }
 
 init_database_dir() {
-	local args=(--username="$POSTGRES_USER" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD"))
+	local args=()
 	if [ -n "${POSTGRES_INITDB_WALDIR:-}" ]; then
 		args+=(--waldir "$POSTGRES_INITDB_WALDIR")
 	fi
-	# shellcheck disable=SC2086 # POSTGRES_INITDB_ARGS is split on purpose, as upstream does.
-	initdb "${args[@]}" $POSTGRES_INITDB_ARGS
+	# The password goes through a pipe, never the command line. POSTGRES_INITDB_ARGS is split on
+	# purpose, as upstream does.
+	# shellcheck disable=SC2086
+	initdb --username="$POSTGRES_USER" --pwfile=<(printf '%s\n' "$POSTGRES_PASSWORD") "${args[@]}" $POSTGRES_INITDB_ARGS
 }
 
 setup_hba_conf() {
