@@ -5,10 +5,13 @@ Every stage returns data; nothing here prints.
 
 from __future__ import annotations
 
+import fcntl
 import os
 import time
+from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Iterator
 
 from devenv.compose.writer import SECRET_ENV_FILE, Written, stale_files, write_project
 from devenv.config import Config, Environment
@@ -81,6 +84,27 @@ def render(config: Config, env_name: str | None = None, out_dir: Path | None = N
 def write(rendered: Rendered) -> Written:
     rendered.secrets.save()
     return write_project(rendered.output, rendered.header, rendered.out_dir, rendered.config.state_dir)
+
+
+@contextmanager
+def state_lock(config: Config) -> Iterator[None]:
+    """One render-and-write at a time per state directory: parallel `up`s of one checkout (CI) must agree
+    on the local secret values generated on first use."""
+    config.state_dir.mkdir(parents=True, exist_ok=True)
+    with open(config.state_dir / "lock", "w") as handle:
+        fcntl.flock(handle, fcntl.LOCK_EX)
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def prepare(config: Config, env_name: str | None = None, out_dir: Path | None = None) -> Rendered:
+    """Render and write under the state lock: what every command that runs the stack does first."""
+    with state_lock(config):
+        rendered = render(config, env_name, out_dir)
+        write(rendered)
+    return rendered
 
 
 def check(rendered: Rendered) -> list[str]:

@@ -98,8 +98,7 @@ def run(
 
     config = common.STATE.config()
     name = common.project_name(config, project)
-    rendered = pipeline.render(config, env)
-    pipeline.write(rendered)
+    rendered = pipeline.prepare(config, env)
     services = rendered.output.services
     if job not in services or services[job]["labels"].get("dev.devenv.role") not in ("job", "manual"):
         jobs = sorted(n for n, s in services.items() if s["labels"].get("dev.devenv.role") in ("job", "manual"))

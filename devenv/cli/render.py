@@ -34,7 +34,8 @@ def render(
             raise typer.Exit(EXIT_GATE)
         common.out.print(f"{rendered.out_dir / 'compose.yaml'} is up to date")
         return
-    written = pipeline.write(rendered)
+    with pipeline.state_lock(config):
+        written = pipeline.write(rendered)
     summary = summarize(rendered)
     note = "unchanged" if not written.changed else f"{len(written.changed)} file(s) written"
     cache = ", renderer cache hit" if rendered.cached else ""

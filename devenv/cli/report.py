@@ -5,6 +5,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from enum import Enum
 from typing import Any
 
@@ -14,6 +15,7 @@ from devenv import pipeline
 from devenv.cli import common
 from devenv.errors import EXIT_GATE
 from devenv.parity.delta import Delta, at_or_above
+from devenv.parity.diff import rules_for_command
 from devenv.parity.formats import FORMATS, with_sources
 
 
@@ -56,6 +58,7 @@ def report(
 ) -> None:
     """List every way the local stack differs from the environment it mirrors, with reasons and hints."""
     config = common.STATE.config()
+    config = dataclasses.replace(config, accept=rules_for_command(config.accept, "report"))
     rendered = pipeline.render(config, env)
     deltas = with_sources(rendered.deltas, rendered.manifests, config.root)
     emit(deltas, {"command": "report", "environment": rendered.env.name, "project": config.project}, fmt, fail_on)

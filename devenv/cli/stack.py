@@ -60,8 +60,7 @@ def up(
     """Render, start the stack and wait until every service is ready (or say which one is not, and why)."""
     config = common.STATE.config()
     name = common.project_name(config, project)
-    rendered = pipeline.render(config, env)
-    pipeline.write(rendered)
+    rendered = pipeline.prepare(config, env)
     require_engine()
     files = rendered.files(name)
     expected = rendered.startable_services
@@ -99,8 +98,9 @@ def _prepare_environment(config: Config, rendered: pipeline.Rendered, name: str,
     labels = lifecycle.ensure_meta(name, fresh)
     variables = ports.port_variables(rendered.output.services)
     running = _running_ports(engine.project_states(name)) if variables else {}
-    chosen = ports.choose_ports(variables, config.state_dir, name, stable=not stackid.in_ci(dict(os.environ)),
-                                running=running)
+    # the developer's own stack keeps its port numbers; extra stacks side by side (and CI) get free ones
+    stable = name == config.project and not stackid.in_ci(dict(os.environ))
+    chosen = ports.choose_ports(variables, config.state_dir, name, stable=stable, running=running)
     os.environ.update({**labels.as_environ(), **chosen})
 
 

@@ -127,7 +127,7 @@ def _write_if_changed(path: Path, content: bytes, mode: int) -> bool:
             os.chmod(path, mode)
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
-    tmp = path.with_name(path.name + ".devenv-tmp")
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.devenv-tmp")  # unique: parallel renders of one tree
     tmp.write_bytes(content)
     os.chmod(tmp, mode)
     tmp.replace(path)

@@ -58,9 +58,16 @@ def run_devenv(config: Path, project: str, *args: str, check: bool = True) -> su
 
 
 @pytest.fixture(scope="session")
-def devenv_stack(request: pytest.FixtureRequest) -> Iterator[Stack]:
+def devenv_config(request: pytest.FixtureRequest) -> Path:
+    """devenv.toml of the stack under test; override this fixture to point elsewhere."""
     given = request.config.getoption("--devenv-config")
-    config = Path(given).resolve() if given else _find_config(Path.cwd())
+    return Path(given).resolve() if given else _find_config(Path.cwd())
+
+
+@pytest.fixture(scope="session")
+def devenv_stack(request: pytest.FixtureRequest, devenv_config: Path) -> Iterator[Stack]:
+    """The stack of `devenv_config`, up for the whole session under a unique project, down at the end."""
+    config = devenv_config
     project = os.environ.get("DEVENV_TEST_PROJECT") or f"pytest-{uuid.uuid4().hex[:8]}"
     try:
         run_devenv(config, project, "up")

@@ -47,7 +47,7 @@ class LocalSecrets:
         if self.store is None or not self._dirty:
             return
         self.store.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.store.with_suffix(".tmp")
+        tmp = self.store.with_suffix(f".{os.getpid()}.tmp")
         tmp.write_text(json.dumps(self._values, indent=1, sort_keys=True), encoding="utf-8")
         os.chmod(tmp, 0o600)
         tmp.replace(self.store)
