@@ -56,6 +56,14 @@ def _pool(provider: str) -> Callable[[ColumnContext], g.Generator]:
     return lambda ctx: g.PoolChoice(ctx.pools.get(provider), ctx.max_length)
 
 
+def _short_or(provider: str, short: str, limit: int) -> Callable[[ColumnContext], g.Generator]:
+    """A pool of `provider`, or of its abbreviation `short` when the column holds `limit` chars."""
+    def build(ctx: ColumnContext) -> g.Generator:
+        chosen = short if ctx.max_length is not None and ctx.max_length <= limit else provider
+        return g.PoolChoice(ctx.pools.get(chosen), ctx.max_length)
+    return build
+
+
 def _int_range(ctx: ColumnContext, low: int, high: int) -> g.Generator:
     low, high = clamp_range(ctx, low, high)
     if ctx.unique and high - low + 1 >= ctx.rows:
@@ -212,8 +220,8 @@ KINDS: dict[str, Kind] = {
     "street_address": Kind(STR, _pool("street_address")),
     "address": Kind(STR, _address),
     "city": Kind(STR, _pool("city")),
-    "state": Kind(STR, _pool("state")),
-    "country": Kind(STR, _pool("country")),
+    "state": Kind(STR, _short_or("state", "state_abbr", 3)),
+    "country": Kind(STR, _short_or("country", "country_code", 3)),
     "country_code": Kind(STR, _pool("country_code")),
     "postcode": Kind(STR, _pool("postcode")),
     "url": Kind(STR, _pool("url")),

@@ -179,6 +179,18 @@ class ThrowawayMariaDB:
         conn.close()
         return self
 
+    def create_database(self, name: str) -> str:
+        import pymysql
+
+        conn = pymysql.connect(unix_socket=str(self.socket), user="root", autocommit=True)
+        try:
+            with conn.cursor() as cursor:
+                cursor.execute(f"DROP DATABASE IF EXISTS `{name}`")
+                cursor.execute(f"CREATE DATABASE `{name}` CHARACTER SET utf8mb4")
+        finally:
+            conn.close()
+        return f"mariadb+pymysql://devenv:devenv@127.0.0.1:{self.port}/{name}?charset=utf8mb4"
+
     def stop(self) -> None:
         try:
             if self.process is not None and self.process.poll() is None:
