@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import os
 
 import typer
 from rich.table import Table
@@ -104,6 +105,9 @@ def run(
         jobs = sorted(n for n, s in services.items() if s["labels"].get("dev.devenv.role") in ("job", "manual"))
         raise InputError(f"no Job or CronJob named '{job}'", where="devenv run", hint=f"jobs: {', '.join(jobs) or 'none'}")
     require_engine()
+    from devenv.engine.environment import stack_environment
+
+    os.environ.update(stack_environment(config, rendered, name))
     code = compose(rendered.files(name), "run", "--rm", "-T", job, profiles=(MANUAL_PROFILE,))
     raise typer.Exit(code)
 
@@ -121,5 +125,9 @@ def exec_(
     name = common.project_name(config, project)
     command = [a for a in ctx.args if a != "--"] or ["sh"]
     require_engine()
-    files = pipeline.render(config).files(name)
+    from devenv.engine.environment import stack_environment
+
+    rendered = pipeline.render(config)
+    os.environ.update(stack_environment(config, rendered, name))
+    files = rendered.files(name)
     raise typer.Exit(compose(files, "exec", *(["-T"] if not common.out.is_terminal else []), service, *command))

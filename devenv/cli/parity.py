@@ -42,6 +42,7 @@ def diff(
     left = load_environment(config, config.env(env_a)).manifests
     right = load_environment(config, config.env(env_b)).manifests
     deltas = _accepted(diff_environments(left, right, config.root), config, "diff", right + left)
+    deltas = with_sources(deltas, [], config.root, config.path)
     meta = {"command": "diff", "environment_a": env_a, "environment_b": env_b, "project": config.project,
             "labels": {"prod": env_b, "local": env_a}}
     emit(deltas, meta, fmt, fail_on)
@@ -68,7 +69,8 @@ def verify(
         raise RuntimeFailure(f"project '{name}' has no containers", where="devenv verify",
                              hint="start the stack with `devenv up` first (or name it with --project)")
     deltas = checks.compare(expected, observation)
-    deltas = with_sources(_accepted(deltas, config, "verify", rendered.manifests), rendered.manifests, config.root)
+    deltas = with_sources(_accepted(deltas, config, "verify", rendered.manifests), rendered.manifests, config.root,
+                          config.path)
     meta = {"command": "verify", "environment": rendered.env.name, "project": name,
             "labels": {"prod": "rendered", "local": "running"}}
     emit(deltas, meta, fmt, fail_on)

@@ -60,5 +60,5 @@ def report(
     config = common.STATE.config()
     config = dataclasses.replace(config, accept=rules_for_command(config.accept, "report"))
     rendered = pipeline.render(config, env)
-    deltas = with_sources(rendered.deltas, rendered.manifests, config.root)
+    deltas = with_sources(rendered.deltas, rendered.manifests, config.root, config.path)
     emit(deltas, {"command": "report", "environment": rendered.env.name, "project": config.project}, fmt, fail_on)

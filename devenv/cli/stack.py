@@ -12,11 +12,10 @@ import typer
 from rich.live import Live
 from rich.table import Table
 
-from devenv import pipeline, ports, stackid
+from devenv import pipeline, ports
 from devenv.cli import common
 from devenv.config import Config
 from devenv.errors import InputError
-from devenv.translate.pods import port_variable
 from devenv.compose.project import ProjectFiles
 from devenv.errors import RuntimeFailure
 
@@ -33,6 +32,18 @@ class _Lazy:
 
 engine = _Lazy("devenv.engine.stack")
 lifecycle = _Lazy("devenv.engine.lifecycle")
+
+
+def stack_environment(*args: object) -> dict[str, str]:
+    from devenv.engine.environment import stack_environment as compute
+
+    return compute(*args)  # type: ignore[arg-type]
+
+
+def running_ports(states: list) -> dict[str, int]:
+    from devenv.engine.environment import running_ports as compute
+
+    return compute(states)
 client = _Lazy("devenv.engine.client")
 
 
@@ -70,12 +81,12 @@ def up(
                          hint=f"services: {', '.join(expected)}")
     if services:
         expected = sorted(_closure(rendered, services))
-    _prepare_environment(config, rendered, name, ttl)
+    os.environ.update(stack_environment(config, rendered, name, ttl))
     common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}')")
     result = _run_up(files, expected, timeout or config.local.timeout, services or None)
     if result.ready:
         lifecycle.mark_ready(name)
-        ports.remember(config.state_dir, name, _running_ports(result.states))
+        ports.remember(config.state_dir, name, running_ports(result.states))
         common.out.print(f"[green]ready[/] in {result.seconds:.1f} s: {len(result.states)} containers", markup=True)
         _print_ports(result.states)
         if seed and config.local.seed_on_up:
@@ -90,27 +101,6 @@ def up(
         common.err.print("the stack is left as it is for inspection: `devenv logs SERVICE`, then `devenv down`")
     raise RuntimeFailure("the stack did not become ready", where=f"project '{name}'",
                          hint="fix the failing service(s) above and run `devenv up` again")
-
-
-def _prepare_environment(config: Config, rendered: pipeline.Rendered, name: str, ttl: str | None) -> None:
-    """Compose interpolation for this stack: its labels (stable for its life) and its host ports."""
-    fresh = stackid.new_labels(rendered.env.name, stackid.parse_duration(ttl) if ttl else None)
-    labels = lifecycle.ensure_meta(name, fresh)
-    variables = ports.port_variables(rendered.output.services)
-    running = _running_ports(engine.project_states(name)) if variables else {}
-    # the developer's own stack keeps its port numbers; extra stacks side by side (and CI) get free ones
-    stable = name == config.project and not stackid.in_ci(dict(os.environ))
-    chosen = ports.choose_ports(variables, config.state_dir, name, stable=stable, running=running)
-    os.environ.update({**labels.as_environ(), **chosen})
-
-
-def _running_ports(states: list) -> dict[str, int]:
-    found = {}
-    for state in states:
-        for mapping in state.ports:
-            host, _, container = mapping.partition("->")
-            found[port_variable(state.service, int(container.split("/")[0]))] = int(host.rpartition(":")[2])
-    return found
 
 
 def _seed_after_up(config: Config, rendered: pipeline.Rendered, name: str) -> None:

@@ -21,10 +21,11 @@ def docker() -> DockerClient:
     return DockerClient()
 
 
-def compose_client(files: ProjectFiles) -> DockerClient:
+def compose_client(files: ProjectFiles, all_profiles: bool = False) -> DockerClient:
     env_files = [files.env_file] if files.env_file.is_file() else []
     return DockerClient(compose_files=[files.compose_file], compose_project_name=files.project,
-                        compose_env_files=env_files, compose_project_directory=files.directory)
+                        compose_env_files=env_files, compose_project_directory=files.directory,
+                        compose_profiles=["*"] if all_profiles else [])
 
 
 @contextmanager

@@ -147,7 +147,7 @@ def up(files: ProjectFiles, expected: list[str], timeout: float,
 
 
 def down(files: ProjectFiles, volumes: bool = False) -> None:
-    client = compose_client(files)
+    client = compose_client(files, all_profiles=True)
     with engine_errors("docker compose down"):
         client.compose.down(volumes=volumes, remove_orphans=True, timeout=10, quiet=True)
 
