@@ -12,12 +12,14 @@ import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
+from functools import lru_cache
 from collections import Counter, defaultdict
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
 from devenv import __version__
-from devenv.k8s.manifest import Manifest, ObjectRef
+from devenv.k8s.manifest import Manifest, ObjectRef, Origin
+from devenv.parity.catalogue import CATALOGUE
 from devenv.parity.delta import SEVERITIES, Delta, at_or_above
 
 SCHEMA_VERSION = 1
@@ -71,49 +73,69 @@ def _title(meta: dict[str, Any]) -> str:
     return f"devenv report: environment {meta.get('environment')}"
 
 
-def with_sources(deltas: Iterable[Delta], manifests: Iterable[Manifest], root: Path | None = None) -> list[Delta]:
-    """Fill each delta's `source` from its object's origin: `FILE:LINE` for a file under `root`, else the
-    renderer's name and document. A delta that already has a source keeps it."""
+def with_sources(deltas: Iterable[Delta], manifests: Iterable[Manifest], root: Path | None = None,
+                 config_file: Path | None = None) -> list[Delta]:
+    """Fill each delta's `source` from its object's origin (see `source_of`); deltas about devenv.toml
+    itself point at their `[[accept]]` block. A delta that already has a source keeps it."""
     from dataclasses import replace
 
-    origins = {}
+    origins: dict[ObjectRef, Origin] = {}
     for manifest in manifests:
         origins.setdefault(manifest.ref, manifest.origin)
-    lines: dict[str, list[int]] = {}
     result = []
     for item in deltas:
-        origin = origins.get(item.object)
-        if item.source or origin is None:
-            result.append(item)
-            continue
-        source = str(origin)
-        path = (root / origin.file) if root is not None else Path(origin.file)
-        if root is not None and path.is_file():
-            if origin.file not in lines:
-                lines[origin.file] = _document_lines(path)
-            starts = lines[origin.file]
-            line = starts[origin.document] if origin.document < len(starts) else 1
-            source = f"{origin.file}:{line}"
-        result.append(replace(item, source=source))
+        if not item.source and item.object in origins:
+            item = replace(item, source=source_of(origins[item.object], root))
+        elif not item.source and config_file is not None and item.object == ObjectRef("Config", "", config_file.name):
+            item = replace(item, source=_config_source(config_file, item.field, root))
+        result.append(item)
     return result
 
 
-def _document_lines(path: Path) -> list[int]:
+def _config_source(config_file: Path, field: str, root: Path | None) -> str:
+    shown = config_file.name if root is None or config_file.parent != root else str(config_file.relative_to(root))
+    match = re.fullmatch(r"accept\[(\d+)\]", field)
+    try:
+        lines = config_file.read_text(encoding="utf-8").splitlines()
+    except OSError:
+        return shown
+    blocks = [n for n, line in enumerate(lines, start=1) if line.strip() == "[[accept]]"]
+    if match and int(match.group(1)) < len(blocks):
+        return f"{shown}:{blocks[int(match.group(1))]}"
+    return shown
+
+
+def source_of(origin: Origin, root: Path | None) -> str:
+    """`FILE:LINE` (the document's first line) for a manifest file under `root`, else the origin in words
+    (a Kustomize or Helm render has no file of its own)."""
+    path = (root / origin.file) if root is not None else None
+    if path is None or not path.is_file():
+        return str(origin)
+    stat = path.stat()
+    starts = _document_lines(str(path), stat.st_mtime_ns, stat.st_size)
+    line = starts[origin.document] if origin.document < len(starts) else 1
+    return f"{origin.file}:{line}"
+
+
+@lru_cache(maxsize=256)
+def _document_lines(path: str, _mtime: int, _size: int) -> list[int]:
     """The first content line (1-based) of each YAML document of a file."""
     starts: list[int] = []
     pending = True
     try:
-        text = path.read_text(encoding="utf-8")
+        text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return []
+    separator = 0  # line of the last `---` with no content after it yet
     for number, line in enumerate(text.splitlines(), start=1):
         if line.startswith("---"):
-            if not pending:
-                pending = True
+            if pending and separator:
+                starts.append(separator)  # an empty document between two separators still counts
+            pending, separator = True, number
             continue
         if pending and line.strip() and not line.lstrip().startswith("#"):
             starts.append(number)
-            pending = False
+            pending, separator = False, 0
     return starts
 
 
@@ -188,11 +210,15 @@ def _table_groups(deltas: list[Delta], prod: str, local: str) -> list[str]:
 
 # -- markdown ------------------------------------------------------------------------------------------
 
-def _cell(text: str, width: int = CELL_WIDTH) -> str:
+def _cell(text: str, width: int = CELL_WIDTH, code_spans: bool = False) -> str:
+    """One Markdown table cell: one line, cut to `width`, with Markdown's active characters escaped
+    (backticks kept in the catalogue's own words, where they mark commands)."""
     text = " ".join(str(text).split())
     if len(text) > width:
         text = text[: width - 1] + "…"
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("<", "&lt;").replace(">", "&gt;")
+    for char in ("\\", "|", "*", "_") if code_spans else ("\\", "|", "*", "_", "`"):
+        text = text.replace(char, "\\" + char)
+    return text.replace("<", "&lt;").replace(">", "&gt;")
 
 
 def as_markdown(deltas: list[Delta], meta: dict[str, Any]) -> str:
@@ -221,9 +247,9 @@ def as_markdown(deltas: list[Delta], meta: dict[str, Any]) -> str:
                   f"| severity | code | object | field | {_cell(prod)} | {_cell(local)} | reason and hint |",
                   "|---|---|---|---|---|---|---|"]
         for item in serious[:MARKDOWN_ROWS]:
-            lines.append(f"| {item.severity} | `{item.code}` | {_cell(str(item.object))} | {_cell(item.field, 60)} "
+            lines.append(f"| {item.severity} | `{item.code}` | {_cell(str(item.object))} | {_cell(item.field, 90)} "
                          f"| {_cell(item.prod, 40)} | {_cell(item.local, 40)} "
-                         f"| {_cell(item.reason, 160)}<br>*{_cell(item.hint, 120)}* |")
+                         f"| {_cell(item.reason, 160)}<br>*{_cell(item.hint, 120, code_spans=True)}* |")
         if len(serious) > MARKDOWN_ROWS:
             lines.append(f"\n… and {len(serious) - MARKDOWN_ROWS} more: run `{_cell(_title(meta), 200)}` for the full list.")
     if infos:
@@ -237,14 +263,15 @@ def as_markdown(deltas: list[Delta], meta: dict[str, Any]) -> str:
             shown = ", ".join(_cell(o) for o in objects[:MARKDOWN_OBJECTS])
             if len(objects) > MARKDOWN_OBJECTS:
                 shown += f", +{len(objects) - MARKDOWN_OBJECTS} more"
-            reason = by_code[code][0].reason.split(":")[0]
-            lines.append(f"| `{code}` ({len(by_code[code])}) | {_cell(reason, 120)} | {shown} |")
+            entry = CATALOGUE.get(code)
+            reason = entry.reason if entry else by_code[code][0].reason
+            lines.append(f"| `{code}` ({len(by_code[code])}) | {_cell(reason, 120, code_spans=True)} | {shown} |")
         lines += ["", "</details>"]
     if accepted:
         lines += ["", f"<details><summary>{len(accepted)} accepted delta(s)</summary>", "",
                   "| severity | code | object | field | accepted by | reason |", "|---|---|---|---|---|---|"]
         for item in accepted[:MARKDOWN_ROWS]:
-            lines.append(f"| {item.severity} | `{item.code}` | {_cell(str(item.object))} | {_cell(item.field, 60)} "
+            lines.append(f"| {item.severity} | `{item.code}` | {_cell(str(item.object))} | {_cell(item.field, 90)} "
                          f"| {_cell(item.accepted_by, 60)} | {_cell(item.accepted_reason, 120)} |")
         if len(accepted) > MARKDOWN_ROWS:
             lines.append(f"\n… and {len(accepted) - MARKDOWN_ROWS} more.")
@@ -315,8 +342,6 @@ def as_junit(deltas: list[Delta], meta: dict[str, Any]) -> str:
 # -- sarif ---------------------------------------------------------------------------------------------
 
 def _rule(code: str) -> dict[str, Any]:
-    from devenv.parity.catalogue import CATALOGUE
-
     entry = CATALOGUE.get(code)
     name = "".join(part.capitalize() for part in code.split("-"))
     if entry is None:
