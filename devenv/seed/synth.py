@@ -13,7 +13,7 @@ from decimal import Decimal
 from devenv.errors import InputError
 from devenv.seed import generators as g
 from devenv.seed.constraints import Bound, Compare
-from devenv.seed.inference import build_generator, default_null_ratio
+from devenv.seed.inference import build_generator, default_null_ratio, infer_kind
 from devenv.seed.kinds import ColumnContext
 from devenv.seed.plan import Plan
 from devenv.seed.pools import Pools
@@ -23,6 +23,7 @@ from devenv.seed.schema import ForeignKey, Table
 from devenv.seed.spec import SeedSpec, TableSpec
 
 BATCH = 10_000
+_ASCII = frozenset("abcdefghijklmnopqrstuvwxyz")
 _UNIQUABLE = {"string", "text", "int", "decimal", "uuid", "date", "datetime"}
 _EARLIER = re.compile(r"^(created(_at|_on)?|start(s|ed)?_(at|on|date)|start_date|begins_at|valid_from|issued_at|"
                       r"ordered_at|placed_at|opened_at)$")
@@ -54,6 +55,7 @@ class TableBuilder:
         self.data.rows = self.rows
         self.generators = self._build_generators(unique_columns)
         self.compares = self._compares()
+        self.email_names = self._email_names()
 
     # planning
     def _check_overrides(self) -> None:
@@ -281,6 +283,36 @@ class TableBuilder:
                     compares.append(Compare(column.name, ">=", earlier.name))
         return compares
 
+    def _email_names(self) -> tuple[str, str, str] | None:
+        """(email, first, last) columns when a row's e-mail address can be made from its own
+        first and last names (all three inferred, none overridden)."""
+        def inferred(kind: str) -> str | None:
+            for column in self.table.writable:
+                if column.name in self.generators and column.name not in self.tspec.columns \
+                        and column.kind in ("string", "text") \
+                        and infer_kind(self.table.name, column.name, column.kind) == kind:
+                    return column.name
+            return None
+        email, first, last = inferred("email"), inferred("first_name"), inferred("last_name")
+        return (email, first, last) if email and first and last else None
+
+    def _align_emails(self, cols: dict[str, list]) -> None:
+        email, first, last = self.email_names
+        limit = self.table.column(email).max_length
+        out = []
+        for address, f, l in zip(cols[email], cols[first], cols[last]):
+            if address is None or f is None or l is None:
+                out.append(address)
+                continue
+            local, _, domain = address.partition("@")
+            parts = local.split(".")
+            tag = f".{parts[-1]}" if len(parts) == 3 else ""
+            name = ".".join(w for w in ("".join(ch for ch in f.lower() if ch in _ASCII),
+                                        "".join(ch for ch in l.lower() if ch in _ASCII)) if w) or "user"
+            value = f"{name}{tag}@{domain}"
+            out.append(value if limit is None or len(value) <= limit else value[len(value) - limit:])
+        cols[email] = out
+
     # generation
     def batches(self) -> Iterator[list[tuple]]:
         """The table's rows, BATCH at a time, as tuples in `self.columns` order (deferred
@@ -293,6 +325,8 @@ class TableBuilder:
             cols: dict[str, list] = {}
             for column, gen in self.generators.items():
                 cols[column] = gen.generate(g.Batch(start, count, random.Random(derive_seed(seed, name, column, number))))
+            if self.email_names:
+                self._align_emails(cols)
             for picker in self.pickers:
                 rng = random.Random(derive_seed(seed, name, "fk", picker.fk.columns, number))
                 cols.update(picker.values(picker.pick(indices, rng)))

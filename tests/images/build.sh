@@ -89,7 +89,7 @@ SKIPPED=()
 build_busybox() {
   local ref=busybox:1.36.1 alias=devenv-test/busybox:latest hash start context
   [ -x /bin/busybox ] || { log "missing /bin/busybox: install Debian's busybox-static"; return 1; }
-  hash="$(inputs_hash "$HERE/busybox" "busybox $(sha256sum /bin/busybox | cut -d' ' -f1)")"
+  hash="$(inputs_hash "$HERE/busybox" "busybox $(sha256sum /bin/busybox | cut -d' ' -f1)" "$(declare -f build_busybox)")"
   if up_to_date "$ref" "$hash" "$alias"; then SKIPPED+=("$ref"); return 0; fi
   start="$(now_ms)"
   context="$(mktemp -d)"
@@ -118,7 +118,8 @@ apt_sources_file() {
 build_debian_base() {
   local ref="$BASE_REF" hash start packages sources
   packages="$(grep -vE '^[[:space:]]*(#|$)' "$HERE/debian-base/packages.txt" | tr '\n' ',' | sed 's/,$//')"
-  hash="$(inputs_hash "$HERE/debian-base" "debian-base $SUITE $(dpkg --print-architecture) recipe-1")"
+  # The recipe is this function itself: editing it (mmdebstrap's options, say) rebuilds.
+  hash="$(inputs_hash "$HERE/debian-base" "debian-base $SUITE $(dpkg --print-architecture)" "$(declare -f build_debian_base)")"
   if up_to_date "$ref" "$hash"; then SKIPPED+=("$ref"); return 0; fi
   command -v mmdebstrap >/dev/null || { log "missing mmdebstrap: apt-get install mmdebstrap"; return 1; }
   sources="$(apt_sources_file)"

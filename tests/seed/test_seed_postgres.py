@@ -143,6 +143,8 @@ def test_seeded_data_obeys_every_declared_constraint(shop):
     assert scalar(shop, "SELECT MAX(n) FROM (SELECT COUNT(*) n FROM orders GROUP BY customer_id) x") <= 6
     assert scalar(shop, "SELECT COUNT(DISTINCT status) FROM orders") == 4
     assert scalar(shop, "SELECT COUNT(*) FROM customers WHERE email NOT LIKE '%@example.___'") == 0
+    assert scalar(shop, "SELECT COUNT(*) FROM customers WHERE email NOT LIKE "
+                        "lower(regexp_replace(first_name, '[^A-Za-z]', '', 'g')) || '.%'") == 0  # names match
     assert scalar(shop, "SELECT COUNT(*) FROM products WHERE stock > 200") == 0
     # sequences and identities continue after the seeded keys
     execute(shop, "INSERT INTO products (sku, name, price, stock) VALUES ('NEW-1', 'n', 1, 1)")

@@ -108,3 +108,16 @@ def test_bad_toml_and_missing_file(tmp_path):
         load_spec(write(tmp_path, "database = \n"))
     with pytest.raises(InputError, match="cannot read"):
         load_spec(tmp_path / "absent.toml")
+
+
+def test_the_examples_in_seeds_readme_load():
+    import re
+    import tomllib
+
+    from devenv.seed.spec import parse_spec
+
+    readme = Path(__file__).resolve().parents[3] / "seeds" / "README.md"
+    blocks = re.findall(r"```toml\n(.*?)```", readme.read_text(), re.S)
+    spec = parse_spec(tomllib.loads("\n".join(blocks)), readme.parent / "shop.toml")
+    assert spec.tables["orders"].per_parent.distribution == "poisson"
+    assert spec.mask.rules["customers"]["score"].rule == "shuffle"

@@ -93,6 +93,7 @@ def test_foreign_keys_uniques_and_checks_hold(url):
     assert query(url, "SELECT COUNT(*) FROM customers WHERE updated_at < created_at") == [(0,)]
     assert query(url, "SELECT COUNT(*) FROM customers WHERE length(email) > 60") == [(0,)]
     assert query(url, "SELECT COUNT(DISTINCT email) FROM customers") == [(500,)]
+    assert query(url, "SELECT COUNT(*) FROM customers WHERE email NOT LIKE '%@example.___'") == [(0,)]
     per_customer = query(url, "SELECT MAX(n) FROM (SELECT COUNT(*) n FROM orders GROUP BY customer_id)")[0][0]
     assert per_customer <= 5
     # the cycle: departments.head_id filled after employees exist
