@@ -1,5 +1,5 @@
 """`devenv verify` on a real engine: a faithful stack has no drift; containers changed outside devenv
-(recreated from an edited copy of the compose file, or replaced with `docker run`), a bind-mounted
+(replaced with `docker run` carrying the project's labels and another environment), a bind-mounted
 file edited on disk and a stopped container are all caught, and no secret value is ever printed."""
 
 from __future__ import annotations
@@ -8,7 +8,6 @@ import json
 import subprocess
 
 import pytest
-import yaml
 
 from devenv.parity.verify import read_env_file
 from tests.engine.conftest import Devenv
@@ -28,6 +27,25 @@ def docker(*argv: str, cwd: object = None) -> str:
     return subprocess.run(["docker", *argv], cwd=cwd, capture_output=True, text=True, check=True).stdout
 
 
+def replace_by_hand(stack: Devenv, service: str, changes: dict[str, str]) -> None:
+    """Remove the service's container and `docker run` a copy with `changes` to its environment, as
+    someone editing a stack outside devenv would (Compose itself cannot recreate a container that joins
+    another container's network namespace with --no-deps on every version)."""
+    original = stack.container(service)
+    config = json.loads(docker("inspect", original))[0]
+    labels = config["Config"]["Labels"]
+    env = dict(item.split("=", 1) for item in config["Config"]["Env"])
+    env.update(changes)
+    docker("rm", "-f", original)
+    argv = ["run", "-d", "--name", f"{stack.project}-{service}-by-hand", "--network",
+            config["HostConfig"]["NetworkMode"]]
+    for key in ("com.docker.compose.project", "com.docker.compose.service", "dev.devenv.role", "dev.devenv.object"):
+        argv += ["--label", f"{key}={labels[key]}"]
+    for name, value in env.items():
+        argv += ["--env", f"{name}={value}"]
+    docker(*argv, config["Config"]["Image"], "sleep", "600")
+
+
 @pytest.mark.stack_name("three-services")
 def test_verify_catches_drift_made_outside_devenv(stack: Devenv) -> None:
     stack("up", "--timeout", "120")
@@ -37,28 +55,13 @@ def test_verify_catches_drift_made_outside_devenv(stack: Devenv) -> None:
     secrets = read_env_file(stack.cwd / ".devenv" / "compose.env")
     assert secrets, "the frontend's API_KEY is interpolated from the state directory"
 
-    # 1. worker recreated by hand from an edited copy of the compose file: one value changed, one name added
-    document = yaml.safe_load((stack.cwd / "compose" / "compose.yaml").read_text())
-    environment = document["services"]["worker"]["environment"]
-    environment["QUEUE"] = "hand-edited"
-    environment["EXTRA_FLAG"] = "1"
-    (stack.cwd / "compose" / "compose.hand.yaml").write_text(yaml.safe_dump(document))
-    docker("compose", "-f", "compose/compose.hand.yaml", "--env-file", ".devenv/compose.env", "-p", stack.project,
-           "up", "-d", "--no-deps", "worker", cwd=stack.cwd)
+    # 1. worker replaced by hand (`docker run` in its pod's network, with the project's labels):
+    #    one value changed, one name added
+    replace_by_hand(stack, "worker", {"QUEUE": "hand-edited", "EXTRA_FLAG": "1"})
     assert "QUEUE=hand-edited" in stack.exec("worker", "env")
 
-    # 2. frontend replaced with `docker run`, carrying the project's labels and another API_KEY
-    original = stack.container("frontend")
-    inspected = json.loads(docker("inspect", original))[0]
-    labels = inspected["Config"]["Labels"]
-    env = [e for e in inspected["Config"]["Env"] if not e.startswith("API_KEY=")] + ["API_KEY=typed-by-hand-31337"]
-    docker("rm", "-f", original)
-    argv = ["run", "-d", "--name", f"{stack.project}-frontend-by-hand"]
-    for key in ("com.docker.compose.project", "com.docker.compose.service", "dev.devenv.role", "dev.devenv.object"):
-        argv += ["--label", f"{key}={labels[key]}"]
-    for item in env:
-        argv += ["--env", item]
-    docker(*argv, inspected["Config"]["Image"], "sleep", "600")
+    # 2. frontend replaced the same way with another API_KEY (a secret interpolated from compose.env)
+    replace_by_hand(stack, "frontend", {"API_KEY": "typed-by-hand-31337"})
 
     # 3. the backend's bind-mounted content edited on disk
     page = stack.cwd / "compose" / "files" / "apps" / "backend" / "content" / "index.html"
@@ -89,7 +92,8 @@ def test_verify_catches_drift_made_outside_devenv(stack: Devenv) -> None:
     stopped = verify(stack, "--format", "json", "--fail-on", "error")
     assert stopped.returncode == 1
     assert ("runtime-state", "services.backend.state") in found(stopped)
-    docker("rm", "-f", f"{stack.project}-frontend-by-hand")
+    for service in ("worker", "frontend"):
+        docker("rm", "-f", f"{stack.project}-{service}-by-hand")
 
 
 @pytest.mark.stack_name("three-services")
