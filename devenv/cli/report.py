@@ -46,7 +46,8 @@ def emit(deltas: list[Delta], meta: dict[str, Any], fmt: Format, fail_on: Severi
     """Print the deltas in the chosen format; exit 1 when the gate fails (accepted deltas never do)."""
     meta = {**meta, "fail_on": fail_on.value if fail_on is not None else None}
     text = FORMATS[fmt.value](deltas, meta)
-    common.out.print(text, markup=False, highlight=False, soft_wrap=True, end="" if text.endswith("\n") else "\n")
+    common.out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True,
+                     end="" if text.endswith("\n") else "\n")
     if fail_on is not None and at_or_above(deltas, fail_on.value):
         raise typer.Exit(EXIT_GATE)
 

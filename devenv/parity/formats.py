@@ -12,8 +12,9 @@ import hashlib
 import json
 import re
 import xml.etree.ElementTree as ET
-from functools import lru_cache
 from collections import Counter, defaultdict
+from dataclasses import replace
+from functools import lru_cache
 from pathlib import Path
 from typing import Any, Callable, Iterable
 
@@ -77,8 +78,6 @@ def with_sources(deltas: Iterable[Delta], manifests: Iterable[Manifest], root: P
                  config_file: Path | None = None) -> list[Delta]:
     """Fill each delta's `source` from its object's origin (see `source_of`); deltas about devenv.toml
     itself point at their `[[accept]]` block. A delta that already has a source keeps it."""
-    from dataclasses import replace
-
     origins: dict[ObjectRef, Origin] = {}
     for manifest in manifests:
         origins.setdefault(manifest.ref, manifest.origin)
@@ -251,7 +250,8 @@ def as_markdown(deltas: list[Delta], meta: dict[str, Any]) -> str:
                          f"| {_cell(item.prod, 40)} | {_cell(item.local, 40)} "
                          f"| {_cell(item.reason, 160)}<br>*{_cell(item.hint, 120, code_spans=True)}* |")
         if len(serious) > MARKDOWN_ROWS:
-            lines.append(f"\n… and {len(serious) - MARKDOWN_ROWS} more: run `{_cell(_title(meta), 200)}` for the full list.")
+            lines.append(f"\n… and {len(serious) - MARKDOWN_ROWS} more: "
+                         "`--format table` or `--format json` lists them all.")
     if infos:
         lines += ["", f"<details><summary>{len(infos)} info delta(s), by code</summary>", "",
                   "| code | reason | objects |", "|---|---|---|"]
