@@ -114,6 +114,7 @@ def run_mask(conn: Connection, schema: Schema, spec: SeedSpec, source: Source, k
         if filled:
             raise RuntimeFailure(f"tables already hold rows: {', '.join(filled)}", f"database {spec.database}",
                                  "mask again with reset (devenv seed --reset) to empty them first")
+    loader.begin(list(plan.order))
     keyed = Keyed(key)
     fpe = FormatPreserving(keyed)
     pools = Pools(int.from_bytes(keyed.digest("pools", "v1")[:8], "big"), spec.locale)

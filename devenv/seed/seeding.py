@@ -58,6 +58,7 @@ def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, p
         if filled:
             raise RuntimeFailure(f"tables already hold rows: {', '.join(filled)}", f"database {spec.database}",
                                  "seed again with reset (devenv seed --reset) to empty them first")
+    loader.begin(list(plan.order))
     for name in schema.tables:
         for unparsed in schema.tables[name].unparsed_checks:
             if name in plan.order:

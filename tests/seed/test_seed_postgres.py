@@ -232,3 +232,27 @@ def test_guard_refuses_remote_and_passes_allowed_stack_hosts(shop):
         seed(stack_host, spec)
     with pytest.raises(RuntimeFailure, match="cannot connect"):
         seed(stack_host, spec, allow_hosts=frozenset({"devenv-unresolvable-stack-host.invalid"}))
+
+
+def test_foreign_keys_set_aside_for_copy_are_put_back_and_verified(shop, monkeypatch):
+    count = "SELECT COUNT(*) FROM pg_constraint WHERE contype = 'f'"
+    before = scalar(shop, count)
+    seed(shop, parse_spec(SPEC))
+    assert scalar(shop, count) == before
+    seeded = checksums(shop)
+
+    from devenv.seed import references
+
+    original = references.ParentPicker.values
+
+    def dangling(self, picked):
+        values = original(self, picked)
+        if self.fk.ref_table == "customers":
+            values["customer_id"][0] = 10**9  # a customer that does not exist
+        return values
+
+    monkeypatch.setattr(references.ParentPicker, "values", dangling)
+    with pytest.raises(RuntimeFailure, match="violates foreign key constraint"):
+        seed(shop, parse_spec(SPEC), reset=True)
+    assert scalar(shop, count) == before
+    assert checksums(shop) == seeded  # rolled back whole: the earlier rows are still there

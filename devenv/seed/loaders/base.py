@@ -93,6 +93,9 @@ class Loader:
         ]
         self.conn.execute(statement, params)
 
+    def begin(self, tables: list[str]) -> None:
+        """Before loading `tables` (already empty): e.g. set bulk-load conditions."""
+
     def finish(self, tables: list[Table]) -> None:
         """After loading: e.g. move sequences past the keys written."""
 

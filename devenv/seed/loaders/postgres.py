@@ -7,12 +7,32 @@ from collections.abc import Callable, Iterable
 
 import psycopg
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 from devenv.seed.loaders.base import Converter, Loader, database_failure, to_json
 from devenv.seed.schema import Table
 
 
 class PostgresLoader(Loader):
+    """COPY into the tables with their foreign keys set aside, then put back: adding a foreign
+    key checks every row in one pass, far faster than a trigger per row, and the database still
+    verifies every reference before the transaction can commit (pg_restore loads the same way)."""
+
+    def __init__(self, conn, schema) -> None:
+        super().__init__(conn, schema)
+        self._dropped: list[tuple[str, str, str]] = []
+
+    def begin(self, tables: list[str]) -> None:
+        found = self.conn.execute(text(
+            "WITH t AS (SELECT to_regclass(n) AS oid FROM unnest(CAST(:names AS text[])) AS n) "
+            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.convalidated "
+            "FROM pg_constraint c WHERE c.contype = 'f' "
+            "AND (c.conrelid IN (SELECT oid FROM t) OR c.confrelid IN (SELECT oid FROM t)) ORDER BY 1, 2"),
+            {"names": [self.table_sql(t) for t in tables]}).fetchall()
+        for relation, name, definition, validated in found:
+            self.conn.execute(text(f"ALTER TABLE {relation} DROP CONSTRAINT {self.quote(name)}"))
+            self._dropped.append((relation, name, definition + ("" if validated else " NOT VALID")))
+
     def truncate(self, tables: list[str]) -> None:
         if tables:
             names = ", ".join(self.table_sql(t) for t in tables)
@@ -63,6 +83,13 @@ class PostgresLoader(Loader):
             raise database_failure(exc, table.name, "updating") from exc
 
     def finish(self, tables: list[Table]) -> None:
+        while self._dropped:
+            relation, name, definition = self._dropped[0]
+            try:
+                self.conn.execute(text(f"ALTER TABLE {relation} ADD CONSTRAINT {self.quote(name)} {definition}"))
+            except DBAPIError as exc:
+                raise database_failure(exc, relation, "checking") from exc
+            self._dropped.pop(0)
         for table in tables:
             for column in table.columns:
                 if column.autoincrement and column.kind == "int":
