@@ -8,6 +8,8 @@ naive Faker-per-cell + SQLAlchemy ORM insert (the floor), on the same local Post
 The schema: eight related tables (customers, addresses, categories, products, orders, order_items,
 payments, reviews) with foreign keys, unique and check constraints, one million rows in total.
 The floor is measured on a small sample (rows per table scaled down) and extrapolated: it says so.
+devenv sets the foreign keys aside during COPY and puts them back (validating every row in one
+pass), so the figure of a COPY into the tables with no foreign keys at all is printed too.
 """
 
 from __future__ import annotations
@@ -222,13 +224,16 @@ def main() -> int:
         print(f"{'method':<52}{'rows':>11}{'seconds':>10}{'rows/s':>12}")
         print(f"{'devenv seed (generate + COPY, FKs/unique/checks on)':<52}{rows:>11,}{seconds:>10.2f}{devenv_rate:>12,.0f}")
         print(f"{'plain COPY of pre-generated rows (ceiling)':<52}{copy_rows:>11,}{copy_seconds:>10.2f}{copy_rate:>12,.0f}")
-        print(f"{'  (for information: the same COPY with no foreign keys)':<52}{bare_rows:>11,}{bare_seconds:>10.2f}"
-              f"{bare_rows / bare_seconds:>12,.0f}")
+        bare_rate = bare_rows / bare_seconds
+        print(f"{'  same COPY, foreign keys dropped (no FK checking)':<52}{bare_rows:>11,}{bare_seconds:>10.2f}"
+              f"{bare_rate:>12,.0f}")
         extrapolated = sum(ROWS.values()) * args.scale / naive_rate
         print(f"{'naive Faker per cell + ORM (floor, sample)':<52}{naive_rows:>11,}{naive_seconds:>10.2f}{naive_rate:>12,.0f}")
         print(f"  floor measured on {naive_rows:,} rows ({args.floor_sample:.0%} of each table) and extrapolated: "
               f"~{extrapolated:,.0f} s for {int(sum(ROWS.values()) * args.scale):,} rows")
         print(f"devenv / ceiling = {devenv_rate / copy_rate:.2f}   (target >= 0.50)")
+        print(f"devenv / COPY without foreign keys = {devenv_rate / bare_rate:.2f}   (a stricter bar: devenv still"
+              " checks every foreign key, when it puts them back)")
         print(f"devenv / floor   = {devenv_rate / naive_rate:.1f}x")
 
     if args.url:
