@@ -43,7 +43,10 @@ def replace_by_hand(stack: Devenv, service: str, changes: dict[str, str]) -> Non
         argv += ["--label", f"{key}={labels[key]}"]
     for name, value in env.items():
         argv += ["--env", f"{name}={value}"]
-    docker(*argv, config["Config"]["Image"], "sleep", "600")
+    entrypoint, command = config["Config"]["Entrypoint"] or [], config["Config"]["Cmd"] or []
+    if entrypoint:
+        argv += ["--entrypoint", entrypoint[0]]
+    docker(*argv, config["Config"]["Image"], *entrypoint[1:], *command)  # the same process, still serving
 
 
 @pytest.mark.stack_name("three-services")
