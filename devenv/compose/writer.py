@@ -11,8 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import yaml
-
+from devenv.compose import yamlout
 from devenv.translate.context import Output
 
 COMPOSE_FILE = "compose.yaml"
@@ -25,18 +24,6 @@ SERVICE_KEY_ORDER = (
 )
 
 
-class _Dumper(yaml.SafeDumper):
-    """Block style; multi-line strings as literal blocks so scripts stay readable."""
-
-
-def _str(dumper: yaml.SafeDumper, value: str) -> yaml.ScalarNode:
-    style = "|" if "\n" in value else None
-    return dumper.represent_scalar("tag:yaml.org,2002:str", value, style=style)
-
-
-_Dumper.add_representer(str, _str)
-
-
 def compose_document(output: Output, header: str) -> str:
     services = {name: _ordered(output.services[name]) for name in sorted(output.services)}
     document: dict[str, Any] = {"services": services}
@@ -44,9 +31,7 @@ def compose_document(output: Output, header: str) -> str:
         document["networks"] = {k: output.networks[k] for k in sorted(output.networks)}
     if output.volumes:
         document["volumes"] = {k: output.volumes[k] for k in sorted(output.volumes)}
-    body = yaml.dump(document, Dumper=_Dumper, sort_keys=False, default_flow_style=False, width=1 << 16,
-                     allow_unicode=True)
-    return header + body
+    return header + yamlout.dump(document)
 
 
 def _ordered(service: dict[str, Any]) -> dict[str, Any]:

@@ -34,9 +34,14 @@ def plan_network(ctx: Context, units: list[PodUnit]) -> dict[str, list[PodUnit]]
         unit.aliases.setdefault(CLUSTER_NETWORK, set())
         unit.aliases.setdefault(namespace_network(unit.namespace), set())
         _pod_hostname_aliases(ctx, unit)
+    by_label: dict[tuple[str, str, str], list[PodUnit]] = {}
+    for unit in units:
+        if unit.role in (APP, JOB):
+            for key, value in unit.labels.items():
+                by_label.setdefault((unit.namespace, key, value), []).append(unit)
     backends: dict[str, list[PodUnit]] = {}
     for service in ctx.index.of_kind("Service"):
-        backends[f"{service.namespace}/{service.name}"] = _plan_service(ctx, service, units)
+        backends[f"{service.namespace}/{service.name}"] = _plan_service(ctx, service, by_label)
     return backends
 
 
@@ -52,7 +57,7 @@ def _pod_hostname_aliases(ctx: Context, unit: PodUnit) -> None:
     unit.aliases[CLUSTER_NETWORK].update(qualified)
 
 
-def _plan_service(ctx: Context, service: Manifest, units: list[PodUnit]) -> list[PodUnit]:
+def _plan_service(ctx: Context, service: Manifest, by_label: dict[tuple[str, str, str], list[PodUnit]]) -> list[PodUnit]:
     spec, obj = service.spec, service.ref
     kind = spec.get("type", "ClusterIP")
     if kind == "ExternalName":
@@ -65,8 +70,7 @@ def _plan_service(ctx: Context, service: Manifest, units: list[PodUnit]) -> list
     selector = {str(k): str(v) for k, v in (spec.get("selector") or {}).items()}
     if not selector:
         return []
-    selected = [u for u in units if u.namespace == service.namespace and u.role in (APP, JOB)
-                and selector.items() <= u.labels.items()]
+    selected = _selected(service.namespace, selector, by_label)
     if not selected:
         ctx.report("service-unmatched", obj, "spec.selector", prod=_labels(selector), local="no container")
         return []
@@ -77,6 +81,13 @@ def _plan_service(ctx: Context, service: Manifest, units: list[PodUnit]) -> list
         for index, port in enumerate(spec.get("ports") or []):
             _plan_port(ctx, service, unit, port, index)
     return selected
+
+
+def _selected(namespace: str, selector: dict[str, str],
+              by_label: dict[tuple[str, str, str], list[PodUnit]]) -> list[PodUnit]:
+    """Units of the namespace whose labels include the selector (smallest label bucket first)."""
+    buckets = sorted((by_label.get((namespace, k, v), []) for k, v in selector.items()), key=len)
+    return [u for u in buckets[0] if selector.items() <= u.labels.items()]
 
 
 def _plan_port(ctx: Context, service: Manifest, unit: PodUnit, port: dict[str, Any], index: int) -> None:

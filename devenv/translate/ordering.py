@@ -11,54 +11,75 @@ from __future__ import annotations
 import re
 from typing import Any
 
-import yaml
-
 from devenv.translate.context import Context
 from devenv.translate.workloads import APP, JOB, PodUnit
 
 
-def referenced_services(ctx: Context, unit: PodUnit, services: list[tuple[str, str]]) -> set[str]:
-    """The Services (as ns/name) whose DNS names appear in the unit's pod spec or the ConfigMaps it reads."""
+HOST_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
+CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
+TOKEN_BEFORE = " \t\n\"'="
+TOKEN_AFTER = " \t\n\"'/"
+
+
+def referenced_services(ctx: Context, unit: PodUnit, services: set[tuple[str, str]]) -> set[str]:
+    """The Services (as ns/name) whose DNS names appear in the unit's pod spec or the ConfigMaps it reads.
+
+    One pass over the text: every host-like word is looked up, so the cost does not grow with the number
+    of Services. A qualified name (`svc.ns`, `svc.ns.svc...`) counts anywhere; a bare name counts when used
+    as a host (`//svc`, `@svc`, `svc:port`), or as a whole token of an env value or argument (`-h db`).
+    """
     own, files = _reference_text(ctx, unit)
-    both = own + "\n" + files
-    found = set()
-    for namespace, name in services:
-        qualified = rf"(?<![\w.-]){re.escape(name)}\.{re.escape(namespace)}(\.svc(\.cluster\.local)?)?(?![\w-])"
-        if re.search(qualified, both):
-            found.add(f"{namespace}/{name}")
-        elif namespace == unit.namespace and (re.search(_host_pattern(name), both)
-                                              or re.search(_token_pattern(name), own)):
-            found.add(f"{namespace}/{name}")
+    found: set[str] = set()
+    for text, tokens_count in ((own, True), (files, False)):
+        for match in HOST_RE.finditer(text):
+            word = match.group(0)
+            for suffix in CLUSTER_SUFFIXES:
+                if word.endswith(suffix):
+                    word = word[: -len(suffix)]
+                    break
+            name, _, namespace = word.partition(".")
+            if namespace and "." not in namespace:
+                if (namespace, name) in services and _bounded(text, match.start(), match.end()):
+                    found.add(f"{namespace}/{name}")
+            elif not namespace and (unit.namespace, name) in services:
+                if _used_as_host(text, match.start(), match.end()) or (
+                        tokens_count and _whole_token(text, match.start(), match.end())):
+                    found.add(f"{unit.namespace}/{name}")
     return found
 
 
-def _host_pattern(name: str) -> str:
-    """A bare Service name used as a host: after `//` or `@`, or before `:port`."""
-    token = re.escape(name)
-    return rf"(?:(?<=//)|(?<=@)){token}(?![\w.-])|(?<![\w.-]){token}:\d"
+def _bounded(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start else ""
+    after = text[end] if end < len(text) else ""
+    return before not in (".", "-", "_") and (after == "" or not (after.isalnum() or after in "-_"))
 
 
-def _token_pattern(name: str) -> str:
-    """A bare Service name as a whole token of an env value or argument (`-h db`, `--host=db`)."""
-    token = re.escape(name)
-    return rf"(?:^|(?<=[\s\"'=])){token}(?=$|[\s\"'/])"
+def _used_as_host(text: str, start: int, end: int) -> bool:
+    if not _bounded(text, start, end):
+        return False
+    return text[max(0, start - 2):start] == "//" or text[start - 1:start] == "@" or (
+        text[end:end + 1] == ":" and text[end + 1:end + 2].isdigit())
+
+
+def _whole_token(text: str, start: int, end: int) -> bool:
+    before = text[start - 1] if start else "\n"
+    after = text[end] if end < len(text) else "\n"
+    return before in TOKEN_BEFORE and after in TOKEN_AFTER
 
 
 def _reference_text(ctx: Context, unit: PodUnit) -> tuple[str, str]:
     """(env values and arguments, data of the ConfigMaps the pod reads)."""
     spec = unit.spec
-    parts: list[Any] = []
+    own: list[str] = []
     for group in ("initContainers", "containers"):
         for container in spec.get(group) or []:
-            parts.append([container.get("command"), container.get("args"), container.get("env")])
-    text = yaml.safe_dump(parts, default_flow_style=False, width=1 << 20)
-    values = re.findall(r"value: (.*)", text)
+            own.extend(str(part) for part in (container.get("command") or []) + (container.get("args") or []))
+            own.extend(str(item.get("value")) for item in container.get("env") or [] if item.get("value") is not None)
     files = []
     for name in sorted(_configmaps_read(spec)):
         data = ctx.index.configmap_data(unit.namespace, name) or {}
         files.extend(v.decode(errors="replace") for v in data.values())
-    args = re.findall(r"^\s*- (.*)$", text, flags=re.MULTILINE)
-    return "\n".join(str(v).strip("'\"") for v in [*values, *args]), "\n".join(files)
+    return "\n".join(own), "\n".join(files)
 
 
 def _configmaps_read(spec: dict[str, Any]) -> set[str]:
@@ -81,7 +102,7 @@ def _configmaps_read(spec: dict[str, Any]) -> set[str]:
 def order(ctx: Context, units: list[PodUnit], backends: dict[str, list[PodUnit]],
           ready: dict[str, dict[str, str]]) -> None:
     """Fill each unit's `depends` with the services (and conditions) it waits for."""
-    services = sorted(tuple(key.split("/", 1)) for key in backends)  # type: ignore[misc]
+    services = {tuple(key.split("/", 1)) for key in backends}
     needs: dict[str, set[str]] = {unit.base: set() for unit in units}
     touches: dict[str, set[str]] = {}
     for unit in units:

@@ -31,6 +31,7 @@ class PodUnit:
     publish: set[int] = field(default_factory=set)
     depends: dict[str, str] = field(default_factory=dict)  # compose service -> condition
     hook_weight: tuple[int, int] | None = None
+    _labels: dict[str, str] | None = field(default=None, repr=False)
 
     @property
     def obj(self) -> ObjectRef:
@@ -46,7 +47,11 @@ class PodUnit:
 
     @property
     def labels(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in ((self.template.get("metadata") or {}).get("labels") or {}).items()}
+        cached = self._labels
+        if cached is None:
+            metadata = self.template.get("metadata") or {}
+            cached = self._labels = {str(k): str(v) for k, v in (metadata.get("labels") or {}).items()}
+        return cached
 
     @property
     def annotations(self) -> dict[str, str]:
