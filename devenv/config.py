@@ -186,7 +186,7 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
         builds=_builds(reader, root, reader.table(raw, "", "build")),
         mirrors=tuple((str(k), reader.string({k: v}, "mirrors", k)) for k, v in reader.table(raw, "", "mirrors").items()),
         externals=_externals(reader, reader.table(raw, "", "external")),
-        seeds=tuple(root / p for p in reader.strings(reader.table(raw, "", "seed"), "seed", "specs", default=())),
+        seeds=_seed_specs(reader, root, reader.table(raw, "", "seed")),
     )
 
 
@@ -314,6 +314,18 @@ def _externals(reader: _Reader, body: dict[str, Any]) -> tuple[External, ...]:
         reader.keys(spec, where, {"match", "replace"})
         externals.append(External(name, reader.string(spec, where, "match"), reader.string(spec, where, "replace")))
     return tuple(externals)
+
+
+def _seed_specs(reader: _Reader, root: Path, body: dict[str, Any]) -> tuple[Path, ...]:
+    """Seed specs named under [seed], else every seeds/*.toml of the project."""
+    reader.keys(body, "seed", {"specs"})
+    if "specs" in body:
+        paths = tuple(root / p for p in reader.strings(body, "seed", "specs"))
+        for path in paths:
+            if not path.is_file():
+                reader.fail("seed.specs", f"names {path}, which does not exist", "fix the path (relative to devenv.toml)")
+        return paths
+    return tuple(sorted((root / "seeds").glob("*.toml")))
 
 
 def _scalar_text(value: Any) -> str:

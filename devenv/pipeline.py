@@ -72,6 +72,10 @@ def render(config: Config, env_name: str | None = None, out_dir: Path | None = N
     loaded = load_environment(config, env, use_cache)
     secrets = LocalSecrets(config.state_dir / SECRETS_FILE, config.secrets)
     output = translate(loaded.manifests, options_for(config, out), secrets)
+    if config.seeds:
+        from devenv.seed.stack import publish_databases
+
+        publish_databases(output, config.seeds)
     deltas = apply_acceptance(output.deltas, config.accept, loaded.manifests, config.path.name)
     deltas.sort(key=lambda d: d.sort_key())
     source = env.kustomize or env.manifests or (env.helm.chart if env.helm else "")

@@ -175,7 +175,7 @@ def _print_ports(states: list) -> None:
     for state in states:
         for port in state.ports:
             host, _, container = port.partition("->")
-            common.out.print(f"  {state.service}: http://{host} -> {container}")
+            common.out.print(f"  {state.service}: {host} -> {container}")
 
 
 def down(

@@ -41,6 +41,14 @@ def example(tmp_path: Path, engine: None) -> Devenv:
 def test_bundled_example_comes_up_healthy_and_serves_data_from_postgres(example: Devenv) -> None:
     up = example("up", "--timeout", "240")
     assert "ready" in up.stdout
+    assert "seeded shop" in up.stdout, up.stdout  # seeds/shop.toml, once the migration Job has run
+    orphans = example.exec("db", "psql", "-U", "postgres", "-d", "shop", "-tAc",
+                           "select (select count(*) from api.orders o where not exists (select 1 from api.customers c"
+                           " where c.id = o.customer_id)) + (select count(*) from api.order_items i where not exists"
+                           " (select 1 from api.products p where p.id = i.product_id)), (select count(*) from api.orders)")
+    dangling, orders = (int(x) for x in orphans.strip().split("|"))
+    assert dangling == 0 and orders > 0
+    assert "already holds data" in example("up", "--timeout", "240").stdout  # seeds once, not on every up
     status = example.status()
     assert all(s["ready"] for s in status["services"]), status
     web = example("port", "web", "80").stdout.strip()
