@@ -37,16 +37,20 @@ def is_free(port: int) -> bool:
 
 
 def choose_ports(variables: dict[str, int], state_dir: Path, project: str, stable: bool,
-                 running: dict[str, int] | None = None) -> dict[str, str]:
-    """A host port for each variable: the one in use by this stack, else last run's, else the container's own
-    number (above 1024), else 0 (the engine picks). With `stable` False, always 0."""
-    if not stable:
-        return {name: "0" for name in variables}
-    remembered = _load(state_dir).get(project, {})
+                 running: bool = False) -> dict[str, str]:
+    """A host port for each variable: while the stack runs, the value it was created with (a new value
+    would make Compose recreate the pod); else last run's port, else the container's own number (above
+    1024), else 0 (the engine picks). With `stable` False, 0 for new stacks."""
+    data = _load(state_dir)
+    in_use = data.get(f"{project}:chosen", {}) if running else {}
+    remembered = data.get(project, {}) if stable else {}
     chosen: dict[str, str] = {}
     for name, container_port in sorted(variables.items()):
-        if running and name in running:
-            chosen[name] = str(running[name])
+        if name in in_use:
+            chosen[name] = str(in_use[name])
+            continue
+        if not stable:
+            chosen[name] = "0"
             continue
         for candidate in (remembered.get(name), container_port if container_port > 1024 else None):
             if candidate and str(candidate) not in chosen.values() and is_free(int(candidate)):
@@ -57,9 +61,11 @@ def choose_ports(variables: dict[str, int], state_dir: Path, project: str, stabl
     return chosen
 
 
-def remember(state_dir: Path, project: str, actual: dict[str, int]) -> None:
+def remember(state_dir: Path, project: str, actual: dict[str, int], chosen: dict[str, str]) -> None:
+    """Record the ports a stack got (to keep them next time) and the values it was created with."""
     data = _load(state_dir)
     data[project] = {**data.get(project, {}), **actual}
+    data[f"{project}:chosen"] = dict(chosen)
     state_dir.mkdir(parents=True, exist_ok=True)
     (state_dir / PORTS_FILE).write_text(json.dumps(data, indent=1, sort_keys=True))
 

@@ -73,18 +73,12 @@ def port(
 
 
 def _port_candidates(rendered: pipeline.Rendered, service: str, number: int) -> set[tuple[str, int]]:
-    """(compose service, container port) pairs a Service name and port (or a service and port) can mean."""
+    """(compose service, container port) pairs that a Service name and port (or a service and port) mean."""
     candidates = {(service, number), (f"{service}-pod", number)}
-    for manifest in rendered.manifests:
-        if manifest.kind == "Service" and manifest.name == service:
-            for port_spec in manifest.spec.get("ports") or []:
-                if int(port_spec.get("port", 0)) == number:
-                    target = port_spec.get("targetPort", number)
-                    for unit_service, body in rendered.output.services.items():
-                        if unit_service.endswith("-pod") and isinstance(target, int):
-                            candidates.add((unit_service, target))
-                        elif unit_service.endswith("-pod"):
-                            candidates.update((unit_service, int(p.rsplit(":", 1)[1])) for p in body.get("ports", []))
+    for key, endpoints in rendered.output.endpoints.items():
+        name, _, port = key.rpartition(":")
+        if int(port) == number and service in (name, name.split("/", 1)[1]):
+            candidates.update((f"{pod}-pod", target) for pod, target in endpoints)
     return candidates
 
 

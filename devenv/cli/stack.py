@@ -81,12 +81,14 @@ def up(
                          hint=f"services: {', '.join(expected)}")
     if services:
         expected = sorted(_closure(rendered, services))
-    os.environ.update(stack_environment(config, rendered, name, ttl))
+    stack_env = stack_environment(config, rendered, name, ttl)
+    os.environ.update(stack_env)
     common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}')")
     result = _run_up(files, expected, timeout or config.local.timeout, services or None)
     if result.ready:
         lifecycle.mark_ready(name)
-        ports.remember(config.state_dir, name, running_ports(result.states))
+        ports.remember(config.state_dir, name, running_ports(result.states),
+                       {k: v for k, v in stack_env.items() if k.startswith("DEVENV_PORT_")})
         common.out.print(f"[green]ready[/] in {result.seconds:.1f} s: {len(result.states)} containers", markup=True)
         _print_ports(result.states)
         if seed and config.local.seed_on_up:

@@ -21,11 +21,12 @@ def stack_environment(config: Config, rendered: Rendered, name: str, ttl: str | 
     fresh = stackid.new_labels(rendered.env.name, stackid.parse_duration(ttl) if ttl else None)
     labels = lifecycle.ensure_meta(name, fresh)
     variables = ports.port_variables(rendered.output.services)
-    running = running_ports(project_states(name)) if variables else {}
+    running = bool(variables) and bool(project_states(name))
     # the developer's own stack keeps its port numbers; extra stacks side by side (and CI) get free ones
     stable = name == config.project and not stackid.in_ci(dict(os.environ))
     chosen = ports.choose_ports(variables, config.state_dir, name, stable=stable, running=running)
     return {**labels.as_environ(), **chosen}
+
 
 
 def running_ports(states: list[ServiceState]) -> dict[str, int]:

@@ -104,9 +104,13 @@ def project_states(project: str) -> list[ServiceState]:
             return []
         try:
             inspected = client.container.inspect([c.id for c in found])
-        except DockerException:  # a container vanished between list and inspect: try once more
-            found = client.container.list(all=True, filters=[("label", f"{PROJECT_LABEL}={project}")])
-            inspected = client.container.inspect([c.id for c in found]) if found else []
+        except DockerException:  # a container vanished between list and inspect (Compose recreating it)
+            inspected = []
+            for container in found:
+                try:
+                    inspected.append(client.container.inspect(container.id))
+                except DockerException:
+                    continue
     return sorted((_state(c) for c in inspected), key=lambda s: s.service)
 
 

@@ -43,6 +43,7 @@ class Output:
     networks: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, FileOut] = field(default_factory=dict)
     secret_env: dict[str, str] = field(default_factory=dict)  # interpolation variables holding local secrets
+    endpoints: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # "ns/svc:port" -> (pod, container port)
     deltas: list[Delta] = field(default_factory=list)
 
 

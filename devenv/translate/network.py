@@ -113,6 +113,7 @@ def _plan_port(ctx: Context, service: Manifest, unit: PodUnit, port: dict[str, A
                        prod=f"{port.get('protocol')} {number}->{resolved}", local=f"{resolved} only",
                        reason="only TCP ports are forwarded")
         return
+    ctx.out.endpoints.setdefault(f"{service.namespace}/{service.name}:{number}", []).append((unit.base, resolved))
     if resolved != number:
         previous = unit.forwards.get(number)
         if previous is not None and previous != resolved:
