@@ -81,6 +81,8 @@ class External:
     name: str
     match: str
     replace: str
+    image: str = ""
+    command: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -311,8 +313,12 @@ def _externals(reader: _Reader, body: dict[str, Any]) -> tuple[External, ...]:
     externals = []
     for name, spec in body.items():
         where = f"external.{name}"
-        reader.keys(spec, where, {"match", "replace"})
-        externals.append(External(name, reader.string(spec, where, "match"), reader.string(spec, where, "replace")))
+        reader.keys(spec, where, {"match", "replace", "image", "command"})
+        if not PROJECT_NAME_RE.match(name):
+            reader.fail(where, "must be named with lower-case letters, digits and '-'", "e.g. [external.payments-mock]")
+        externals.append(External(name, reader.string(spec, where, "match"), reader.string(spec, where, "replace"),
+                                  reader.string(spec, where, "image", default=""),
+                                  reader.strings(spec, where, "command", default=())))
     return tuple(externals)
 
 

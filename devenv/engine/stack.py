@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+from datetime import datetime, timezone
 import time
 from dataclasses import dataclass, field
 from typing import Any, Callable
@@ -17,6 +18,8 @@ SERVICE_LABEL = "com.docker.compose.service"
 ROLE_LABEL = "dev.devenv.role"
 ONE_SHOT_ROLES = ("init", "job", "manual")
 CRASH_LOOP_RESTARTS = 3
+#: a container without a health check counts as ready once it has stayed up this long (catches instant crashes)
+MIN_UPTIME = 1.5
 
 
 @dataclass(frozen=True)
@@ -32,12 +35,15 @@ class ServiceState:
     one_shot: bool
     ports: tuple[str, ...] = ()
     health_output: str = ""
+    uptime: float = 0.0
 
     @property
     def ready(self) -> bool:
         if self.one_shot:
             return self.status == "exited" and self.exit_code == 0
-        return self.status == "running" and self.health in ("", "healthy")
+        if self.status != "running":
+            return False
+        return self.health == "healthy" or (self.health == "" and self.uptime >= MIN_UPTIME)
 
     @property
     def failure(self) -> str:
@@ -92,7 +98,17 @@ def _state(container: Container) -> ServiceState:
         one_shot=one_shot,
         ports=tuple(sorted(ports)),
         health_output=output,
+        uptime=_uptime(state.started_at) if state.status == "running" else 0.0,
     )
+
+
+def _uptime(started_at: Any) -> float:
+    if started_at is None:
+        return 0.0
+    try:
+        return max(0.0, (datetime.now(timezone.utc) - started_at).total_seconds())
+    except TypeError:  # a naive timestamp: treat as UTC
+        return max(0.0, (datetime.now(timezone.utc) - started_at.replace(tzinfo=timezone.utc)).total_seconds())
 
 
 def project_states(project: str) -> list[ServiceState]:

@@ -26,13 +26,25 @@ def image_fields(ctx: Context, obj: ObjectRef, reference: str, field: str) -> di
     for build in ctx.options.builds:
         if image_name(build.image) == name:
             ctx.report("image-built-from-source", obj, field, prod=reference, local=f"build of {build.context.name}/")
-            return {"image": f"devenv.local/{name}:dev", "build": _build(ctx, build)}
+            fields: dict[str, Any] = {"image": f"devenv.local/{name}:dev", "build": _build(ctx, build)}
+            if build.watch:
+                fields["develop"] = {"watch": [_watch_rule(ctx, build, rule) for rule in build.watch]}
+            return fields
     for prefix, replacement in ctx.options.mirrors:
         if reference.startswith(prefix):
             mirrored = replacement + reference[len(prefix):]
             ctx.report("image-mirrored", obj, field, prod=reference, local=mirrored)
             return {"image": mirrored}
     return {"image": reference}
+
+
+def _watch_rule(ctx: Context, build: Any, rule: tuple[str, str, str]) -> dict[str, str]:
+    """A Compose `develop.watch` rule; its path is relative to the build context in devenv.toml."""
+    action, path, target = rule
+    entry = {"action": action, "path": os.path.relpath(build.context / path, ctx.options.out_dir)}
+    if target:
+        entry["target"] = target
+    return entry
 
 
 def _build(ctx: Context, build: Any) -> dict[str, Any]:

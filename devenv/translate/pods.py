@@ -13,6 +13,7 @@ from typing import Any
 from devenv.translate.context import Context
 from devenv.translate.envvars import EnvVar, PodInfo, container_env
 from devenv.translate.expansion import compose_escape, expand
+from devenv.translate.externals import rewrite
 from devenv.translate.images import image_fields
 from devenv.translate.probes import Check, combine, container_checks
 from devenv.translate.runtime import pod_sysctls, runtime_fields
@@ -140,9 +141,10 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
                 if any(secret_args):
                     parts.append(_interpolated(ctx, name, f"{key}{index}", value))
                 else:
-                    parts.append(compose_escape(value))
+                    parts.append(compose_escape(rewrite(ctx, unit.obj, f"{field}.{key}[{index}]", value)))
             service[compose_key] = parts
-    environment = {var.name: _env_value(ctx, name, var) for var in env}
+    environment = {var.name: _env_value(ctx, name, var if var.secret else EnvVar(
+        var.name, rewrite(ctx, unit.obj, f"{field}.env[{var.name}]", var.value))) for var in env}
     if environment:
         service["environment"] = environment
     service["network_mode"] = f"service:{sandbox_name(unit)}"

@@ -13,6 +13,7 @@ from typing import Any
 from devenv.k8s.manifest import ObjectRef
 from devenv.translate.context import Context, FileOut
 from devenv.translate.envvars import PodInfo, _field_value
+from devenv.translate.externals import rewrite
 
 DEFAULT_MODE = 0o644
 
@@ -118,7 +119,17 @@ def _configmap_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: st
             ctx.report("configmap-missing", pod.obj, where, prod=f"ConfigMap {name}", local="empty directory")
         return {}
     _report_missing_items(ctx, pod.obj, data, spec, where, f"ConfigMap {name}")
-    return _items(data, spec)
+    return {path: (_rewritten(ctx, pod, f"{where}.items[{path}]", content), mode)
+            for path, (content, mode) in _items(data, spec).items()}
+
+
+def _rewritten(ctx: Context, pod: PodInfo, where: str, content: bytes) -> bytes:
+    """Config file content with external endpoints replaced (text files only)."""
+    try:
+        text = content.decode()
+    except UnicodeDecodeError:
+        return content
+    return rewrite(ctx, pod.obj, where, text).encode()
 
 
 def _secret_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: str) -> dict[str, tuple[bytes, int]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -58,6 +59,29 @@ class PodUnit:
         return {str(k): str(v) for k, v in ((self.template.get("metadata") or {}).get("annotations") or {}).items()}
 
 
+def _suffix(manifest: Manifest, length: int, salt: str = "") -> str:
+    """A stable pod-name suffix in the kubelet's alphabet (no vowels), derived from the object."""
+    digest = hashlib.sha256(f"{salt}{manifest.kind}/{manifest.namespace}/{manifest.name}".encode()).digest()
+    alphabet = "bcdfghjklmnpqrstvwxz2456789"
+    return "".join(alphabet[b % len(alphabet)] for b in digest[:length])
+
+
+def pod_name(manifest: Manifest) -> str:
+    """The pod's name as the controller would generate it (hostname, `metadata.name` of the downward API).
+
+    Never a bare workload name: Docker's DNS resolves hostnames, and a pod named like a Service would
+    answer for that Service in every namespace.
+    """
+    name = manifest.name
+    if manifest.kind == "StatefulSet":
+        return f"{name}-0"
+    if manifest.kind == "Pod":
+        return name
+    if manifest.kind in ("Job", "CronJob"):
+        return f"{name}-{_suffix(manifest, 5)}"
+    return f"{name}-{_suffix(manifest, 10, 'rs')}-{_suffix(manifest, 5)}"
+
+
 def pod_units(ctx: Context) -> list[PodUnit]:
     """Every pod the stack runs, with names unique across kinds and namespaces."""
     units = []
@@ -80,15 +104,16 @@ def _unit(ctx: Context, manifest: Manifest) -> PodUnit | None:
     base = f"{manifest.namespace}-{manifest.name}" if ctx.multi_namespace else manifest.name
     if kind == "Pod":
         template = {"metadata": manifest.metadata, "spec": spec}
-        return PodUnit(manifest, _pod_role(spec), base, manifest.name, template, "spec")
+        return PodUnit(manifest, _pod_role(spec), base, pod_name(manifest), template, "spec")
     if kind == "CronJob":
         ctx.report("cronjob-not-scheduled", obj, "spec.schedule", prod=str(spec.get("schedule", "")), local="on demand")
         job = (spec.get("jobTemplate") or {}).get("spec") or {}
-        return PodUnit(manifest, MANUAL, base, manifest.name, job.get("template") or {}, "spec.jobTemplate.spec.template.spec")
+        return PodUnit(manifest, MANUAL, base, pod_name(manifest), job.get("template") or {},
+                       "spec.jobTemplate.spec.template.spec")
     template = spec.get("template") or {}
     if kind == "Job":
         _job_deltas(ctx, obj, spec, "spec")
-        unit = PodUnit(manifest, JOB, base, manifest.name, template, "spec.template.spec")
+        unit = PodUnit(manifest, JOB, base, pod_name(manifest), template, "spec.template.spec")
         unit.hook_weight = _hook(manifest)
         return unit
     replicas = spec.get("replicas", 1)
@@ -99,8 +124,7 @@ def _unit(ctx: Context, manifest: Manifest) -> PodUnit | None:
         ctx.report("daemonset-single", obj, "kind", prod="one pod per node", local="one container set")
     elif isinstance(replicas, int) and replicas > 1:
         ctx.report("replicas-reduced", obj, "spec.replicas", prod=str(replicas), local="1")
-    pod_name = f"{manifest.name}-0" if kind == "StatefulSet" else manifest.name
-    unit = PodUnit(manifest, APP, base, pod_name, template, "spec.template.spec")
+    unit = PodUnit(manifest, APP, base, pod_name(manifest), template, "spec.template.spec")
     if kind == "StatefulSet":
         for claim in spec.get("volumeClaimTemplates") or []:
             claim_name = str((claim.get("metadata") or {}).get("name", ""))

@@ -173,6 +173,7 @@ main() {
   build_on_base redis redis:7.4.1
   build_on_base nginx nginx:1.27.2
   build_on_base postgrest postgrest/postgrest:v12.2.3
+  build_on_base python python:3.12-slim
   # Images replaced by a rebuild are left untagged: remove those of ours.
   if [ "${#BUILT[@]}" -gt 0 ]; then
     docker image prune -f --filter "label=$LABEL" >/dev/null 2>&1 || true
