@@ -56,6 +56,7 @@ def register(app: typer.Typer) -> None:
     app.command("down")(down)
     app.command("status")(status)
     app.command("logs")(logs)
+    app.command("watch")(watch)
 
 
 def up(
@@ -67,6 +68,8 @@ def up(
     rm_on_failure: bool = typer.Option(False, "--rm-on-failure", help="Tear the stack down after reporting a failure."),
     ttl: str = typer.Option(None, "--ttl", help="Time-to-live for `devenv gc` (e.g. 2h; default: none, 2h in CI)."),
     seed: bool = typer.Option(True, "--seed/--no-seed", help="Seed the databases once the stack is ready."),
+    watch: bool = typer.Option(False, "--watch", "-w", help="Then sync source changes into the services built "
+                                                             "from the working tree (Compose watch) until Ctrl-C."),
 ) -> None:
     """Render, start the stack and wait until every service is ready (or say which one is not, and why)."""
     config = common.STATE.config()
@@ -91,8 +94,10 @@ def up(
                        {k: v for k, v in stack_env.items() if k.startswith("DEVENV_PORT_")})
         common.out.print(f"[green]ready[/] in {result.seconds:.1f} s: {len(result.states)} containers", markup=True)
         _print_ports(result.states)
-        if seed and config.local.seed_on_up:
+        if seed and config.local.seed_on_up and not services:
             _seed_after_up(config, rendered, name)
+        if watch:
+            raise typer.Exit(_watch(files, rendered))
         return
     _report_failure(files, result, logs_dir)
     if rm_on_failure:
@@ -103,6 +108,30 @@ def up(
         common.err.print("the stack is left as it is for inspection: `devenv logs SERVICE`, then `devenv down`")
     raise RuntimeFailure("the stack did not become ready", where=f"project '{name}'",
                          hint="fix the failing service(s) above and run `devenv up` again")
+
+
+def _watch(files: ProjectFiles, rendered: pipeline.Rendered) -> int:
+    from devenv.engine.passthrough import compose
+
+    watched = sorted(n for n, s in rendered.output.services.items() if s.get("develop"))
+    if not watched:
+        raise InputError("no service is built from source with watch rules", where="devenv.toml",
+                         hint='add watch = [{ action = "sync", path = ".", target = "/app" }] under [build."IMAGE"]')
+    common.out.print(f"watching {', '.join(watched)}: edits sync into the running containers (Ctrl-C stops)")
+    return compose(files, "watch", "--no-up", *watched)
+
+
+def watch(
+    env: str = common.EnvOption,
+    project: str = common.ProjectOption,
+) -> None:
+    """Sync source changes into the running services built from the working tree (Compose watch)."""
+    config = common.STATE.config()
+    name = common.project_name(config, project)
+    rendered = pipeline.prepare(config, env)
+    require_engine()
+    os.environ.update(stack_environment(config, rendered, name))
+    raise typer.Exit(_watch(rendered.files(name), rendered))
 
 
 def _seed_after_up(config: Config, rendered: pipeline.Rendered, name: str) -> None:
