@@ -17,6 +17,7 @@ from typing import Any, Iterable
 
 from devenv.config import Acceptance
 from devenv.k8s.manifest import Manifest, ObjectRef
+from devenv.k8s.secrets import secret_keys, secret_name
 from devenv.parity.catalogue import delta
 from devenv.parity.delta import Delta
 from devenv.translate.quantities import cpu_cores, memory_bytes
@@ -135,7 +136,7 @@ class Side:
         self._secret_owner: dict[tuple[str, str], Manifest] = {}
         for manifest in manifests:
             if manifest.kind in SECRET_KINDS:
-                self._secret_owner.setdefault((manifest.namespace, base_name("Secret", _secret_name(manifest))),
+                self._secret_owner.setdefault((manifest.namespace, base_name("Secret", secret_name(manifest))),
                                               manifest)
 
     def keys(self, kind: str, namespace: str, name: str) -> set[str] | None:
@@ -156,26 +157,6 @@ def configmap_data(manifest: Manifest) -> dict[str, str]:
     for key, value in (manifest.body.get("binaryData") or {}).items():
         data[str(key)] = f"binary {len(str(value))} base64 characters"
     return data
-
-
-def secret_keys(manifest: Manifest) -> list[str]:
-    """Keys only: a Secret's values are never read."""
-    body, spec = manifest.body, manifest.spec
-    if manifest.kind == "Secret":
-        return sorted({str(k) for k in (body.get("data") or {})} | {str(k) for k in (body.get("stringData") or {})})
-    if manifest.kind == "SealedSecret":
-        return sorted(str(k) for k in (spec.get("encryptedData") or {}))
-    keys = {str(item.get("secretKey")) for item in spec.get("data") or [] if item.get("secretKey")}
-    keys |= {str(k) for k in (((spec.get("target") or {}).get("template") or {}).get("data") or {})}
-    return sorted(keys)
-
-
-def _secret_name(manifest: Manifest) -> str:
-    if manifest.kind == "Secret":
-        return manifest.name
-    spec = manifest.spec
-    target = (spec.get("target") or {}).get("name") or ((spec.get("template") or {}).get("metadata") or {}).get("name")
-    return str(target or manifest.name)
 
 
 class Differ:

@@ -20,7 +20,45 @@ def render_kustomize(path: Path, shown: str) -> str:
     if not any((path / name).is_file() for name in KUSTOMIZATION_FILES):
         raise InputError(f"{shown} has no kustomization.yaml", hint="point devenv.toml at the overlay directory")
     tool = require_kustomize()
-    return run_tool([*tool.argv, str(path)], f"{tool.name} {shown}")
+    try:
+        return run_tool([*tool.argv, str(path)], f"{tool.name} {shown}")
+    except InputError as exc:
+        remote = _remote_reference(path)
+        if remote is None:
+            raise
+        url, file = remote
+        raise InputError(
+            f"Kustomize cannot fetch the remote base {url} (referenced by {file}); devenv renders from local files",
+            where=str(file),
+            hint="vendor the base into the repository and reference it by a relative path",
+            details=exc.what,
+        ) from None
+
+
+def _remote_reference(path: Path) -> tuple[str, Path] | None:
+    """The first remote resource (URL, github.com/..., git@...) any reachable kustomization names."""
+    pending, seen = [path.resolve()], set()
+    while pending:
+        folder = pending.pop()
+        if folder in seen:
+            continue
+        seen.add(folder)
+        for name in KUSTOMIZATION_FILES:
+            file = folder / name
+            if not file.is_file():
+                continue
+            try:
+                data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+            except (yaml.YAMLError, OSError):
+                continue
+            for key in REFERENCE_KEYS:
+                for entry in data.get(key) or []:
+                    if isinstance(entry, str) and ("://" in entry or entry.startswith(("github.com/", "git@"))):
+                        return entry, file
+                    if isinstance(entry, str):
+                        target = (folder / entry).resolve()
+                        pending.append(target if target.is_dir() else target.parent)
+    return None
 
 
 def kustomize_inputs(path: Path) -> list[Path]:

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devenv.k8s.manifest import Manifest, ObjectRef
+from devenv.k8s.secrets import secret_keys, secret_name
 from devenv.parity.catalogue import delta
 from devenv.parity.delta import Delta
 from devenv.translate.secrets_store import LocalSecrets
@@ -43,6 +44,7 @@ class Output:
     networks: dict[str, dict[str, Any]] = field(default_factory=dict)
     files: dict[str, FileOut] = field(default_factory=dict)
     secret_env: dict[str, str] = field(default_factory=dict)  # interpolation variables holding local secrets
+    external_aliases: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # mock -> network -> names
     endpoints: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # "ns/svc:port" -> (pod, container port)
     deltas: list[Delta] = field(default_factory=list)
 
@@ -77,28 +79,11 @@ class Index:
         """The keys of a Secret (or of what an ExternalSecret/SealedSecret produces); values are never read."""
         manifest = self.get("Secret", namespace, name)
         if manifest is not None:
-            keys = set((manifest.body.get("data") or {})) | set((manifest.body.get("stringData") or {}))
-            return sorted(str(k) for k in keys)
-        for kind in ("ExternalSecret", "SealedSecret"):
-            for candidate in self.of_kind(kind):
-                if candidate.namespace == namespace and _produced_secret_name(candidate) == name:
-                    return _produced_secret_keys(candidate)
+            return secret_keys(manifest)
+        for candidate in self.of_kind("ExternalSecret", "SealedSecret"):
+            if candidate.namespace == namespace and secret_name(candidate) == name:
+                return secret_keys(candidate)
         return None
-
-
-def _produced_secret_name(manifest: Manifest) -> str:
-    spec = manifest.spec
-    target = (spec.get("target") or {}).get("name") or ((spec.get("template") or {}).get("metadata") or {}).get("name")
-    return str(target or manifest.name)
-
-
-def _produced_secret_keys(manifest: Manifest) -> list[str]:
-    spec = manifest.spec
-    if manifest.kind == "SealedSecret":
-        return sorted(str(k) for k in (spec.get("encryptedData") or {}))
-    keys = {str(item.get("secretKey")) for item in spec.get("data") or [] if item.get("secretKey")}
-    keys |= {str(k) for k in (((spec.get("target") or {}).get("template") or {}).get("data") or {})}
-    return sorted(keys)
 
 
 @dataclass

@@ -54,7 +54,8 @@ def mock_services(ctx: Context, networks: list[str]) -> dict[str, dict[str, Any]
         service: dict[str, Any] = {
             "image": external.image,
             "pull_policy": "missing",
-            "networks": {network: {"aliases": [external.name]} for network in networks},
+            "networks": {network: {"aliases": sorted({external.name} | ctx.out.external_aliases.get(external.name, {})
+                                                      .get(network, set()))} for network in networks},
             "restart": "unless-stopped",
             "labels": {"dev.devenv.role": "external", "dev.devenv.pod": external.name,
                        "dev.devenv.object": f"External/{external.name}"},

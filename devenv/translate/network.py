@@ -135,6 +135,11 @@ def _external_name(ctx: Context, service: Manifest) -> None:
     for external in ctx.options.externals:
         if external.match in (service.name, target):
             ctx.report("external-replaced", service.ref, "spec.externalName", prod=target, local=external.replace)
+            if external.image:  # clients dial the Service's names: they reach the local container
+                short, qualified = dns_names(service.name, service.namespace)
+                aliases = ctx.out.external_aliases.setdefault(external.name, {})
+                aliases.setdefault(namespace_network(service.namespace), set()).update(short)
+                aliases.setdefault(CLUSTER_NETWORK, set()).update(qualified)
             return
     ctx.report("external-name-service", service.ref, "spec.externalName", prod=target, local="unresolvable")
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from devenv.k8s.manifest import Manifest
+from devenv.k8s.secrets import secret_name
 from devenv.translate.context import Context
 
 #: kinds consumed by other steps (workloads, network, config): no delta of their own
@@ -42,7 +43,7 @@ def object_deltas(ctx: Context, manifest: Manifest) -> None:
     """The delta for an object that does not run locally, or for a Secret whose values are replaced."""
     kind, obj = manifest.kind, manifest.ref
     if kind in ("Secret", "SealedSecret", "ExternalSecret"):
-        keys = ctx.index.secret_keys(manifest.namespace, _secret_name(manifest)) or []
+        keys = ctx.index.secret_keys(manifest.namespace, secret_name(manifest)) or []
         ctx.report("secret-value-local", obj, "data", prod=f"{len(keys)} keys, values redacted", local="local values")
         return
     if kind == "PersistentVolumeClaim":
@@ -63,11 +64,3 @@ def object_deltas(ctx: Context, manifest: Manifest) -> None:
     custom = not manifest.api_version.startswith(CORE_GROUPS)
     ctx.report("custom-resource" if custom else "unknown-kind", obj, "kind", prod=f"{manifest.api_version} {kind}",
                local="nothing runs")
-
-
-def _secret_name(manifest: Manifest) -> str:
-    if manifest.kind == "Secret":
-        return manifest.name
-    spec = manifest.spec
-    target = (spec.get("target") or {}).get("name") or ((spec.get("template") or {}).get("metadata") or {}).get("name")
-    return str(target or manifest.name)

@@ -114,8 +114,10 @@ def test_remote_base_refused_offline():
     with pytest.raises(InputError) as caught:
         render_kustomize(CASES / "remote", "remote")
     error = caught.value
-    assert "https://github.com/example-org/shop-manifests" in error.what  # the renderer's message names the URL
-    assert "offline" in error.hint and "vendor" in error.hint
+    assert "https://github.com/example-org/shop-manifests" in error.what
+    assert "cannot fetch the remote base" in error.what and error.where.endswith("kustomization.yaml")
+    assert "vendor" in error.hint
+    assert error.details  # the renderer's own words stay available
 
 
 def test_missing_overlay_and_missing_kustomization(tmp_path):
