@@ -166,10 +166,17 @@ def up(files: ProjectFiles, expected: list[str], timeout: float,
             return UpResult(False, states, pending, seconds=elapsed, timed_out=True)
 
 
+#: seconds a container gets to stop when its data is being discarded anyway (`down --volumes`)
+DISCARD_TIMEOUT = 2
+
+
 def down(files: ProjectFiles, volumes: bool = False) -> None:
+    """Stop and remove the stack. Keeping data, each container gets its grace period (a database shuts
+    down cleanly); dropping data, a short one, as nothing kept can be hurt."""
     client = compose_client(files, all_profiles=True)
     with engine_errors("docker compose down"):
-        client.compose.down(volumes=volumes, remove_orphans=True, timeout=10, quiet=True)
+        client.compose.down(volumes=volumes, remove_orphans=True, timeout=DISCARD_TIMEOUT if volumes else None,
+                            quiet=True)
 
 
 def logs(project: str, service: str, tail: int | None = 30) -> str:
