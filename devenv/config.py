@@ -90,6 +90,7 @@ class LocalOptions:
     helper_image: str = DEFAULT_HELPER_IMAGE
     timeout: int = 300
     seed_on_up: bool = True
+    gateway_image: str = ""  # when set, Ingress hosts answer as NAME.localhost through this nginx image
 
 
 @dataclass(frozen=True)
@@ -220,7 +221,7 @@ def _environment(reader: _Reader, root: Path, name: str, body: Any) -> Environme
 
 
 def _local(reader: _Reader, body: dict[str, Any]) -> LocalOptions:
-    reader.keys(body, "local", {"helper_image", "timeout", "seed_on_up"})
+    reader.keys(body, "local", {"helper_image", "timeout", "seed_on_up", "gateway"})
     timeout = body.get("timeout", 300)
     if not isinstance(timeout, int) or timeout <= 0:
         reader.fail("local.timeout", f"must be a positive number of seconds, not {timeout!r}", "e.g. timeout = 300")
@@ -231,6 +232,7 @@ def _local(reader: _Reader, body: dict[str, Any]) -> LocalOptions:
         helper_image=reader.string(body, "local", "helper_image", default=DEFAULT_HELPER_IMAGE),
         timeout=timeout,
         seed_on_up=seed_on_up,
+        gateway_image=reader.string(body, "local", "gateway", default=""),
     )
 
 

@@ -61,6 +61,7 @@ def options_for(config: Config, out_dir: Path) -> Options:
         externals=config.externals,
         state_rel=os.path.relpath(config.state_dir, out_dir),
         out_dir=str(out_dir),
+        gateway_image=config.local.gateway_image,
     )
 
 

@@ -93,7 +93,7 @@ def up(
         ports.remember(config.state_dir, name, running_ports(result.states),
                        {k: v for k, v in stack_env.items() if k.startswith("DEVENV_PORT_")})
         common.out.print(f"[green]ready[/] in {result.seconds:.1f} s: {len(result.states)} containers", markup=True)
-        _print_ports(result.states)
+        _print_ports(result.states, _ingress_hosts(rendered))
         if seed and config.local.seed_on_up and not services:
             _seed_after_up(config, rendered, name)
         if watch:
@@ -202,11 +202,23 @@ def _report_failure(files: ProjectFiles, result: "engine.UpResult", logs_dir: Pa
         common.err.print(f"full logs saved in {logs_dir}")
 
 
-def _print_ports(states: list) -> None:
+def _ingress_hosts(rendered: pipeline.Rendered) -> list[str]:
+    from devenv.translate.gateway import local_host
+
+    return sorted({local_host(str(rule["host"])) for m in rendered.manifests if m.kind == "Ingress"
+                   for rule in m.spec.get("rules") or [] if rule.get("host")})
+
+
+def _print_ports(states: list, ingress_hosts: list[str]) -> None:
     for state in states:
         for port in state.ports:
             host, _, container = port.partition("->")
-            common.out.print(f"  {state.service}: {host} -> {container}")
+            if state.role == "gateway":
+                for name in ingress_hosts:
+                    common.out.print(f"  ingress: http://{name}:{host.rpartition(':')[2]}/")
+            else:
+                scheme = "http://" if container.split("/")[0] in ("80", "8000", "8080", "3000", "8443") else ""
+                common.out.print(f"  {state.service}: {scheme}{host} -> {container}")
 
 
 def down(

@@ -24,6 +24,7 @@ class Options:
     externals: tuple[Any, ...] = ()
     state_rel: str = "../.devenv"  # the state directory as seen from the output directory
     out_dir: str = "compose"  # the output directory (absolute), for build contexts
+    gateway_image: str = ""
 
 
 @dataclass

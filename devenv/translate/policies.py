@@ -54,6 +54,12 @@ def object_deltas(ctx: Context, manifest: Manifest) -> None:
         return
     if kind in CONSUMED:
         return
+    if kind == "Ingress" and ctx.options.gateway_image:
+        hosts = [str(r.get("host")) for r in manifest.spec.get("rules") or [] if r.get("host")]
+        ctx.report("ingress", obj, "spec", prod=", ".join(hosts) or kind,
+                   local="local gateway: " + ", ".join(h.split(".", 1)[0] + ".localhost" for h in hosts),
+                   reason="routing is reproduced by a local gateway; TLS, annotations and the controller are not")
+        return
     if kind in NOT_REPRODUCED:
         code, field = NOT_REPRODUCED[kind]
         ctx.report(code, obj, field, prod=kind, local="none")

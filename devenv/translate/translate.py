@@ -6,6 +6,7 @@ from devenv.k8s.manifest import Manifest
 from devenv.translate.context import Context, Index, Options, Output
 from devenv.translate.network import CLUSTER_NETWORK, namespace_network, plan_network
 from devenv.translate.externals import mock_services
+from devenv.translate.gateway import add_gateway
 from devenv.translate.ordering import order
 from devenv.translate.pods import STACK_LABELS, translate_pod
 from devenv.translate.policies import object_deltas
@@ -29,6 +30,10 @@ def translate(manifests: list[Manifest], options: Options, secrets: LocalSecrets
         object_deltas(ctx, manifest)
     ctx.out.services.update(mock_services(ctx, [CLUSTER_NETWORK, *(namespace_network(n) for n in
                                                                    sorted({u.namespace for u in units}))]))
+    if options.gateway_image:
+        add_gateway(ctx, options.gateway_image)
+    for volume in ctx.out.volumes.values():
+        volume["labels"] = {**volume.get("labels", {}), **STACK_LABELS}
     ctx.out.networks[CLUSTER_NETWORK] = {"labels": {"dev.devenv.network": "cluster", **STACK_LABELS}}
     for namespace in sorted({unit.namespace for unit in units}):
         ctx.out.networks[namespace_network(namespace)] = {"labels": {"dev.devenv.namespace": namespace, **STACK_LABELS}}

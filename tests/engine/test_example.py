@@ -58,6 +58,16 @@ def test_bundled_example_comes_up_healthy_and_serves_data_from_postgres(example:
     assert {p["sku"] for p in products} >= {"MUG-001"}
     with urllib.request.urlopen(f"http://{web}/healthz", timeout=10) as response:
         assert response.status == 200
+    # the Ingress host answers through the local gateway as shop.localhost
+    assert "ingress: http://shop.localhost:" in up.stdout
+    gateway = example("port", "devenv-gateway", "8080").stdout.strip()
+    request = urllib.request.Request(f"http://{gateway}/healthz", headers={"Host": "shop.localhost"})
+    with urllib.request.urlopen(request, timeout=10) as response:
+        assert response.read() == b"ok"
+    # the recommender runs the working tree's build (production names a registry image)
+    with urllib.request.urlopen(f"http://{web}/recommendations", timeout=10) as response:
+        recommended = json.loads(response.read())
+    assert recommended["version"] == "1.8.0" and recommended["views"] >= 1 and recommended["recommended"]
     assert example("run", "cleanup-sessions").returncode == 0
     example("down")
     remaining = leftovers(example.project)
