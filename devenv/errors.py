@@ -7,7 +7,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-
 EXIT_GATE = 1
 EXIT_INPUT = 2
 EXIT_RUNTIME = 3

@@ -13,9 +13,9 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
+from devenv.compose.project import ProjectFiles
 from devenv.compose.writer import SECRET_ENV_FILE, Written, stale_files, write_project
 from devenv.config import Config, Environment
-from devenv.compose.project import ProjectFiles
 from devenv.k8s.manifest import Manifest
 from devenv.parity.accept import apply_acceptance
 from devenv.parity.delta import Delta

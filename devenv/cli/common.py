@@ -8,8 +8,8 @@ from pathlib import Path
 import typer
 from rich.console import Console
 
-from devenv.config import Config, find_config, load_config
 from devenv import stackid
+from devenv.config import Config, find_config, load_config
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)

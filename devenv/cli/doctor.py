@@ -5,7 +5,7 @@ from __future__ import annotations
 import typer
 
 from devenv.cli import common
-from devenv.errors import DevenvError, EXIT_RUNTIME
+from devenv.errors import EXIT_RUNTIME, DevenvError
 from devenv.sources.tools import find_kustomize
 
 

@@ -6,7 +6,6 @@ import json
 import os
 
 import typer
-from rich.table import Table
 
 from devenv import pipeline
 from devenv.cli import common

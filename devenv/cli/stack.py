@@ -3,9 +3,8 @@
 from __future__ import annotations
 
 import importlib
-import os
-
 import json
+import os
 from pathlib import Path
 
 import typer
@@ -14,10 +13,9 @@ from rich.table import Table
 
 from devenv import pipeline, ports
 from devenv.cli import common
-from devenv.config import Config
-from devenv.errors import InputError
 from devenv.compose.project import ProjectFiles
-from devenv.errors import RuntimeFailure
+from devenv.config import Config
+from devenv.errors import InputError, RuntimeFailure
 
 
 class _Lazy:

@@ -10,8 +10,8 @@ import shutil
 import subprocess
 
 from devenv.compose.project import ProjectFiles
-from devenv.errors import RuntimeFailure
 from devenv.engine.client import ENGINE_HINT
+from devenv.errors import RuntimeFailure
 
 
 def compose(files: ProjectFiles, *args: str, profiles: tuple[str, ...] = ()) -> int:

@@ -3,9 +3,9 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timezone
 import time
 from dataclasses import dataclass, field
+from datetime import datetime, timezone
 from typing import Any, Callable
 
 from python_on_whales import Container

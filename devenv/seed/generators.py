@@ -18,7 +18,13 @@ from typing import Any
 
 from devenv.seed.patterns import RegexPattern, Template
 from devenv.seed.pools import LETTERS, SAFE_EMAIL_DOMAINS, Pools
-from devenv.seed.rng import IndexPermutation, base36, base36_width, derive_seed, mix_bits
+from devenv.seed.rng import (
+    IndexPermutation,
+    base36,
+    base36_width,
+    derive_seed,
+    mix_bits,
+)
 
 
 @dataclass(frozen=True)

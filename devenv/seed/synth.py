@@ -17,7 +17,13 @@ from devenv.seed.inference import build_generator, default_null_ratio, infer_kin
 from devenv.seed.kinds import ColumnContext
 from devenv.seed.plan import Plan
 from devenv.seed.pools import Pools
-from devenv.seed.references import JointKey, ParentPicker, PerParentLayout, SelfPicker, TableData
+from devenv.seed.references import (
+    JointKey,
+    ParentPicker,
+    PerParentLayout,
+    SelfPicker,
+    TableData,
+)
 from devenv.seed.rng import IndexPermutation, derive_seed
 from devenv.seed.schema import ForeignKey, Table
 from devenv.seed.spec import SeedSpec, TableSpec

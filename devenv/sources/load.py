@@ -42,7 +42,7 @@ def load_environment(config: Config, env: Environment, use_cache: bool = True) -
         key_parts = ["kustomize", str(env.kustomize.resolve()), tool.identity if tool else ""]
         inputs = kustomize_inputs(env.kustomize) if env.kustomize.is_dir() else []
     else:
-        from devenv.sources.helm import helm_inputs, helm_identity, render_helm
+        from devenv.sources.helm import helm_identity, helm_inputs, render_helm
 
         assert env.helm is not None
         shown = _relative(env.helm.chart, config.root)

@@ -52,19 +52,25 @@ def container_env(ctx: Context, pod: PodInfo, container: dict[str, Any], field: 
             if var is None:
                 continue
         else:
-            secret_refs: list[bool] = []
-
-            def lookup(ref: str) -> str | None:
-                found = resolved.get(ref)
-                if found is None:
-                    return None
-                secret_refs.append(found.secret)
-                return found.value
-
-            value = expand(str(item.get("value", "") if item.get("value") is not None else ""), lookup)
-            var = EnvVar(name, value, any(secret_refs))
+            value, secret = expand_env(str(item.get("value") if item.get("value") is not None else ""), resolved)
+            var = EnvVar(name, value, secret)
         resolved[name] = var
     return list(resolved.values())
+
+
+def expand_env(text: str, values: dict[str, EnvVar]) -> tuple[str, bool]:
+    """`text` with `$(VAR)` expanded from `values`, and whether a secret value went into the result."""
+    secret = False
+
+    def lookup(ref: str) -> str | None:
+        nonlocal secret
+        found = values.get(ref)
+        if found is None:
+            return None
+        secret = secret or found.secret
+        return found.value
+
+    return expand(text, lookup), secret
 
 
 def _env_from(ctx: Context, pod: PodInfo, source: dict[str, Any], where: str) -> list[EnvVar]:

@@ -14,7 +14,6 @@ from typing import Any
 from devenv.translate.context import Context
 from devenv.translate.workloads import APP, JOB, PodUnit
 
-
 HOST_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
 CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
 TOKEN_BEFORE = " \t\n\"'="

@@ -11,8 +11,8 @@ import re
 from typing import Any
 
 from devenv.translate.context import Context
-from devenv.translate.envvars import EnvVar, PodInfo, container_env
-from devenv.translate.expansion import compose_escape, expand
+from devenv.translate.envvars import EnvVar, PodInfo, container_env, expand_env
+from devenv.translate.expansion import compose_escape
 from devenv.translate.externals import rewrite
 from devenv.translate.images import image_fields
 from devenv.translate.probes import Check, combine, container_checks
@@ -123,22 +123,12 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
     service: dict[str, Any] = image_fields(ctx, unit.obj, str(container.get("image", "")), f"{field}.image")
     env = container_env(ctx, info, container, field)
     values = {var.name: var for var in env}
-    secret_args: list[bool] = []
-
-    def lookup(ref: str) -> str | None:
-        var = values.get(ref)
-        if var is None:
-            return None
-        secret_args.append(var.secret)
-        return var.value
-
     for key, compose_key in (("command", "entrypoint"), ("args", "command")):
         if container.get(key) is not None:
             parts = []
             for index, part in enumerate(container.get(key) or []):
-                secret_args.clear()
-                value = expand(str(part), lookup)
-                if any(secret_args):
+                value, secret = expand_env(str(part), values)
+                if secret:
                     parts.append(_interpolated(ctx, name, f"{key}{index}", value))
                 else:
                     parts.append(compose_escape(rewrite(ctx, unit.obj, f"{field}.{key}[{index}]", value)))

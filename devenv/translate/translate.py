@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from devenv.k8s.manifest import Manifest
 from devenv.translate.context import Context, Index, Options, Output
-from devenv.translate.network import CLUSTER_NETWORK, namespace_network, plan_network
 from devenv.translate.externals import mock_services
 from devenv.translate.gateway import add_gateway
+from devenv.translate.network import CLUSTER_NETWORK, namespace_network, plan_network
 from devenv.translate.ordering import order
 from devenv.translate.pods import STACK_LABELS, translate_pod
 from devenv.translate.policies import object_deltas
