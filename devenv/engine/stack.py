@@ -36,6 +36,8 @@ class ServiceState:
     ports: tuple[str, ...] = ()
     health_output: str = ""
     uptime: float = 0.0
+    id: str = ""
+    joins: str = ""  # id of the container whose network namespace this one joins (a pod sandbox)
 
     @property
     def ready(self) -> bool:
@@ -99,7 +101,20 @@ def _state(container: Container) -> ServiceState:
         ports=tuple(sorted(ports)),
         health_output=output,
         uptime=_uptime(state.started_at) if state.status == "running" else 0.0,
+        id=container.id,
+        joins=_joined(str(container.host_config.network_mode or "")),
     )
+
+
+def _joined(network_mode: str) -> str:
+    return network_mode.split(":", 1)[1] if network_mode.startswith("container:") else ""
+
+
+def cut_off(states: list[ServiceState]) -> list[str]:
+    """Services whose container joins a network namespace that no longer exists: its pod sandbox was
+    recreated under it (Compose does not recreate such dependants), so it has no network."""
+    alive = {s.id for s in states if s.status == "running"}
+    return sorted({s.service for s in states if s.joins and s.joins not in alive and not s.one_shot})
 
 
 def _uptime(started_at: Any) -> float:
@@ -144,6 +159,7 @@ def up(files: ProjectFiles, expected: list[str], timeout: float,
             errors.append("\n".join(p for p in (exc.stderr or "", exc.stdout or "") if p).strip() or str(exc))
 
     started = time.monotonic()
+    repaired = False
     runner = threading.Thread(target=start, daemon=True)
     runner.start()
     states: list[ServiceState] = []
@@ -159,6 +175,12 @@ def up(files: ProjectFiles, expected: list[str], timeout: float,
         present = {s.service for s in states}
         if not runner.is_alive() and errors:
             return UpResult(False, states, compose_error=errors[0], seconds=elapsed)
+        stale = cut_off(states) if not runner.is_alive() else []
+        if stale and not repaired:
+            repaired = True
+            runner = threading.Thread(target=lambda: _recreate(client, stale, errors), daemon=True)
+            runner.start()
+            continue
         if not runner.is_alive() and all(s.ready for s in states) and present >= set(expected):
             return UpResult(True, states, seconds=elapsed)
         if elapsed > timeout:
@@ -168,6 +190,13 @@ def up(files: ProjectFiles, expected: list[str], timeout: float,
 
 #: seconds a container gets to stop when its data is being discarded anyway (`down --volumes`)
 DISCARD_TIMEOUT = 2
+
+
+def _recreate(client: Any, services: list[str], errors: list[str]) -> None:
+    try:
+        client.compose.up(services=services, detach=True, quiet=True, force_recreate=True, dependencies=False)
+    except DockerException as exc:
+        errors.append("\n".join(p for p in (exc.stderr or "", exc.stdout or "") if p).strip() or str(exc))
 
 
 def down(files: ProjectFiles, volumes: bool = False) -> None:

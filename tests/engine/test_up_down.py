@@ -61,3 +61,13 @@ def test_render_is_deterministic_and_valid_for_compose(stack: Devenv) -> None:
                              "config", "--format", "json"], cwd=stack.cwd, capture_output=True, text=True, check=True)
     assert set(json.loads(config.stdout)["services"]) >= {"backend", "frontend", "worker"}
     assert b"production-key-never-local" not in first
+
+
+@pytest.mark.stack_name("three-services")
+def test_changing_a_service_port_on_a_running_stack_keeps_the_pod_on_its_network(stack: Devenv) -> None:
+    """The pod sandbox is recreated for the new port; its containers must follow it, not lose their network."""
+    stack("up", "--timeout", "120")
+    manifest = stack.cwd / "k8s" / "backend.yaml"
+    manifest.write_text(manifest.read_text().replace("{name: web, port: 80,", "{name: web, port: 81,"))
+    stack("up", "--timeout", "120")
+    assert stack.exec("worker", "wget", "-q", "-O", "-", "http://backend.apps:81/index.html") == "hello from backend"
