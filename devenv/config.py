@@ -91,6 +91,7 @@ class LocalOptions:
     timeout: int = 300
     seed_on_up: bool = True
     gateway_image: str = ""  # when set, Ingress hosts answer as NAME.localhost through this nginx image
+    service_links: bool = False  # inject the kubelet's service-link variables (SVC_SERVICE_HOST...)
 
 
 @dataclass(frozen=True)
@@ -221,7 +222,9 @@ def _environment(reader: _Reader, root: Path, name: str, body: Any) -> Environme
 
 
 def _local(reader: _Reader, body: dict[str, Any]) -> LocalOptions:
-    reader.keys(body, "local", {"helper_image", "timeout", "seed_on_up", "gateway"})
+    reader.keys(body, "local", {"helper_image", "timeout", "seed_on_up", "gateway", "service_links"})
+    if not isinstance(body.get("service_links", False), bool):
+        reader.fail("local.service_links", "must be true or false", "e.g. service_links = true")
     timeout = body.get("timeout", 300)
     if not isinstance(timeout, int) or timeout <= 0:
         reader.fail("local.timeout", f"must be a positive number of seconds, not {timeout!r}", "e.g. timeout = 300")
@@ -233,6 +236,7 @@ def _local(reader: _Reader, body: dict[str, Any]) -> LocalOptions:
         timeout=timeout,
         seed_on_up=seed_on_up,
         gateway_image=reader.string(body, "local", "gateway", default=""),
+        service_links=bool(body.get("service_links", False)),
     )
 
 

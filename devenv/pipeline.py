@@ -62,6 +62,7 @@ def options_for(config: Config, out_dir: Path) -> Options:
         state_rel=os.path.relpath(config.state_dir, out_dir),
         out_dir=str(out_dir),
         gateway_image=config.local.gateway_image,
+        service_links=config.local.service_links,
     )
 
 

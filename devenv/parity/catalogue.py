@@ -54,6 +54,9 @@ CATALOGUE: dict[str, Entry] = {
     "env-value-local": Entry("info", S, "an environment value differs locally", "see the field for why"),
     "env-field-approximated": Entry("info", S, "a downward-API value is approximated locally (no node, no pod IP)",
                                     "code that depends on the exact value should tolerate the local one"),
+    "service-links": Entry("info", S, "the kubelet's service-link variables (SVC_SERVICE_HOST, SVC_PORT...)",
+                           "set `service_links = true` under [local] to inject them (with DNS names for cluster IPs), "
+                           "or enableServiceLinks: false in the pod spec if nothing reads them"),
     "external-endpoint": Entry("warning", B, "production reaches a host outside the cluster; a laptop would reach it too",
                                "replace it with a local container or mock under [external] in devenv.toml"),
     "external-replaced": Entry("info", S, "an external endpoint is replaced by a local one", "keeps the key, changes the value"),

@@ -25,6 +25,7 @@ class Options:
     state_rel: str = "../.devenv"  # the state directory as seen from the output directory
     out_dir: str = "compose"  # the output directory (absolute), for build contexts
     gateway_image: str = ""
+    service_links: bool = False  # inject the kubelet's SVC_SERVICE_HOST... variables
 
 
 @dataclass
@@ -59,12 +60,30 @@ class Index:
         for manifest in manifests:
             self._by_key[(manifest.kind, manifest.namespace, manifest.name)] = manifest
         self.namespaces = sorted({m.namespace for m in manifests if m.namespace})
+        self._links: dict[str, list[Any]] = {}
+        self._kinds: dict[tuple[str, ...], list[Manifest]] = {}
+
+    def service_links(self, namespace: str) -> list["EnvVar"]:
+        """The variables the kubelet gives every container for each Service of its namespace
+        (`API_SERVICE_HOST`, `API_PORT_80_TCP`...); hosts are the Service's DNS name here, not an IP."""
+        if namespace not in self._links:
+            from devenv.translate.envvars import service_link_vars
+
+            links = []
+            for service in sorted(self.of_kind("Service"), key=lambda m: m.name):
+                if service.namespace == namespace:
+                    links.extend(service_link_vars(service))
+            self._links[namespace] = links
+        return self._links[namespace]
 
     def get(self, kind: str, namespace: str, name: str) -> Manifest | None:
         return self._by_key.get((kind, namespace, name))
 
     def of_kind(self, *kinds: str) -> list[Manifest]:
-        return [m for m in self.all if m.kind in kinds]
+        key = kinds
+        if key not in self._kinds:
+            self._kinds[key] = [m for m in self.all if m.kind in kinds]
+        return self._kinds[key]
 
     def configmap_data(self, namespace: str, name: str) -> dict[str, bytes] | None:
         """A ConfigMap's keys and values (binaryData decoded), or None when it is not in the manifests."""

@@ -29,6 +29,7 @@ class PodInfo:
     labels: dict[str, str]
     annotations: dict[str, str]
     service_account: str
+    service_links: bool = True
 
 
 @dataclass(frozen=True)
@@ -40,7 +41,8 @@ class EnvVar:
 
 def container_env(ctx: Context, pod: PodInfo, container: dict[str, Any], field: str) -> list[EnvVar]:
     """The environment in kubelet order; later definitions of a name replace earlier ones."""
-    resolved: dict[str, EnvVar] = {}
+    # Service links come first: a definition of the container replaces one, and $(VAR) can use them.
+    resolved: dict[str, EnvVar] = {v.name: v for v in ctx.index.service_links(pod.namespace)} if pod.service_links else {}
     for index, source in enumerate(container.get("envFrom") or []):
         for var in _env_from(ctx, pod, source, f"{field}.envFrom[{index}]"):
             resolved[var.name] = var
@@ -56,6 +58,30 @@ def container_env(ctx: Context, pod: PodInfo, container: dict[str, Any], field: 
             var = EnvVar(name, value, secret)
         resolved[name] = var
     return list(resolved.values())
+
+
+def service_link_vars(service: Any) -> list[EnvVar]:
+    """Docker-links-style variables of one Service, as the kubelet builds them (none for a headless one)."""
+    spec = service.spec
+    if spec.get("clusterIP") == "None" or spec.get("type") == "ExternalName" or not spec.get("ports"):
+        return []
+    prefix = service.name.upper().replace("-", "_")
+    host = service.name
+    ports = spec.get("ports") or []
+    first = ports[0]
+    found = [EnvVar(f"{prefix}_SERVICE_HOST", host), EnvVar(f"{prefix}_SERVICE_PORT", str(first.get("port")))]
+    for port in ports:
+        if port.get("name"):
+            found.append(EnvVar(f"{prefix}_SERVICE_PORT_{str(port['name']).upper().replace('-', '_')}",
+                                str(port.get("port"))))
+    protocol = str(first.get("protocol", "TCP")).lower()
+    found.append(EnvVar(f"{prefix}_PORT", f"{protocol}://{host}:{first.get('port')}"))
+    for port in ports:
+        proto = str(port.get("protocol", "TCP"))
+        base = f"{prefix}_PORT_{port.get('port')}_{proto.upper()}"
+        found += [EnvVar(base, f"{proto.lower()}://{host}:{port.get('port')}"), EnvVar(f"{base}_PROTO", proto.lower()),
+                  EnvVar(f"{base}_PORT", str(port.get("port"))), EnvVar(f"{base}_ADDR", host)]
+    return found
 
 
 def expand_env(text: str, values: dict[str, EnvVar]) -> tuple[str, bool]:

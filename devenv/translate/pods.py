@@ -37,15 +37,16 @@ def container_service_name(unit: PodUnit, container: dict[str, Any], init: bool 
     return f"{unit.base}-{name}"
 
 
-def pod_info(unit: PodUnit) -> PodInfo:
+def pod_info(ctx: Context, unit: PodUnit) -> PodInfo:
     return PodInfo(unit.obj, unit.pod_name, unit.namespace, unit.labels, unit.annotations,
-                   str(unit.spec.get("serviceAccountName") or unit.spec.get("serviceAccount") or "default"))
+                   str(unit.spec.get("serviceAccountName") or unit.spec.get("serviceAccount") or "default"),
+                   ctx.options.service_links and unit.spec.get("enableServiceLinks", True) is not False)
 
 
 def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
     """Add the unit's services to the output; returns what dependants must wait for (service -> condition)."""
     pod_level_deltas(ctx, unit)
-    info = pod_info(unit)
+    info = pod_info(ctx, unit)
     volumes = plan_volumes(ctx, info, unit.base, unit.spec, unit.field, unit.claim_volumes)
     sandbox = sandbox_name(unit)
     network_checks: list[Check] = []

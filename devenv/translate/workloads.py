@@ -177,6 +177,14 @@ def pod_level_deltas(ctx: Context, unit: PodUnit) -> None:
     for name in SCHEDULING_FIELDS:
         if spec.get(name):
             ctx.report("scheduling", obj, f"{unit.field}.{name}", prod=_short(spec[name]), local="ignored")
+    if spec.get("enableServiceLinks", True) is not False and ctx.index.service_links(unit.namespace):
+        if ctx.options.service_links:
+            ctx.report("service-links", obj, f"{unit.field}.enableServiceLinks", prod="cluster IPs",
+                       local="Service DNS names", reason="they carry DNS names instead of cluster IPs")
+        else:
+            ctx.report("service-links", obj, f"{unit.field}.enableServiceLinks", prod="injected", local="not injected",
+                       reason="are not injected locally: a Service change would otherwise recreate every "
+                              "container of its namespace")
     fs_group = (spec.get("securityContext") or {}).get("fsGroup")
     if fs_group is not None:
         ctx.report("security-context", obj, f"{unit.field}.securityContext.fsGroup", prod=str(fs_group),

@@ -11,6 +11,10 @@ import pytest
 from tests.engine.conftest import Devenv, leftovers
 
 RUNTIME_DEFAULTS = {"PATH", "HOSTNAME", "HOME", "TERM"}
+# what the kubelet adds for the Services of the namespace (enableServiceLinks defaults to true)
+SERVICE_LINKS = {f"{svc}_{suffix}" for svc in ("BACKEND", "FRONTEND") for suffix in (
+    "SERVICE_HOST", "SERVICE_PORT", "PORT", "PORT_80_TCP", "PORT_80_TCP_PROTO", "PORT_80_TCP_PORT", "PORT_80_TCP_ADDR")}
+SERVICE_LINKS.add("BACKEND_SERVICE_PORT_WEB")
 MANIFEST_ENV = {
     "backend": {"LISTEN_PORT", "GREETING"},
     "frontend": {"BACKEND_URL", "MODE", "API_KEY", "POD_NAMESPACE"},
@@ -33,8 +37,11 @@ def test_up_reaches_services_by_production_names_and_down_leaves_nothing(stack: 
     environments = {service: dict(line.split("=", 1) for line in stack.exec(service, "env").splitlines() if "=" in line)
                     for service in MANIFEST_ENV}
     for service, expected in MANIFEST_ENV.items():
-        assert set(environments[service]) - RUNTIME_DEFAULTS == expected, service
+        assert set(environments[service]) - RUNTIME_DEFAULTS == expected | SERVICE_LINKS, service
+    # the names are the manifest's, plus the kubelet's service links ([local] service_links = true here)
     assert environments["backend"]["GREETING"] == "costs $5"
+    assert environments["worker"]["BACKEND_SERVICE_HOST"] == "backend"  # reachable, as the cluster IP would be
+    assert environments["worker"]["BACKEND_PORT_80_TCP"] == "tcp://backend:80"
     api_key = environments["frontend"]["API_KEY"]
     assert api_key and api_key != "production-key-never-local"
 
@@ -66,6 +73,8 @@ def test_render_is_deterministic_and_valid_for_compose(stack: Devenv) -> None:
 @pytest.mark.stack_name("three-services")
 def test_changing_a_service_port_on_a_running_stack_keeps_the_pod_on_its_network(stack: Devenv) -> None:
     """The pod sandbox is recreated for the new port; its containers must follow it, not lose their network."""
+    config = stack.cwd / "devenv.toml"
+    config.write_text(config.read_text().replace("service_links = true", "service_links = false"))
     stack("up", "--timeout", "120")
     manifest = stack.cwd / "k8s" / "backend.yaml"
     manifest.write_text(manifest.read_text().replace("{name: web, port: 80,", "{name: web, port: 81,"))
