@@ -63,7 +63,7 @@ class Index:
         self._links: dict[str, list[Any]] = {}
         self._kinds: dict[tuple[str, ...], list[Manifest]] = {}
 
-    def service_links(self, namespace: str) -> list["EnvVar"]:
+    def service_links(self, namespace: str) -> list[Any]:
         """The variables the kubelet gives every container for each Service of its namespace
         (`API_SERVICE_HOST`, `API_PORT_80_TCP`...); hosts are the Service's DNS name here, not an IP."""
         if namespace not in self._links:
