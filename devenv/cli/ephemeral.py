@@ -62,9 +62,8 @@ def port(
     rendered = pipeline.render(config)
     candidates = _port_candidates(rendered, service, container_port)
     for state in engine.project_states(name):
-        for mapping in state.ports:
-            host, _, target = mapping.partition("->")
-            if (state.service, int(target.split("/")[0])) in candidates:
+        for target, host in state.published():
+            if (state.service, target) in candidates:
                 common.out.print(host)
                 return
     raise InputError(f"{service}:{container_port} is not published in project '{name}'",

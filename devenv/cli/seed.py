@@ -63,9 +63,8 @@ def _host_port(project: str, sandbox: str, port: int) -> int:
 
     for state in project_states(project):
         if state.service == sandbox:
-            for mapping in state.ports:
-                host, _, target = mapping.partition("->")
-                if int(target.split("/")[0]) == port:
+            for target, host in state.published():
+                if target == port:
                     return int(host.rpartition(":")[2])
     raise RuntimeFailure(f"the database port {port} of {sandbox} is not published in project '{project}'",
                          hint="run `devenv up` first (it publishes the databases named in seeds/ on 127.0.0.1)")

@@ -33,7 +33,6 @@ def running_ports(states: list[ServiceState]) -> dict[str, int]:
     """Port variable -> host port currently published by the stack's containers."""
     found = {}
     for state in states:
-        for mapping in state.ports:
-            host, _, container = mapping.partition("->")
-            found[port_variable(state.service, int(container.split("/")[0]))] = int(host.rpartition(":")[2])
+        for container_port, host in state.published():
+            found[port_variable(state.service, container_port)] = int(host.rpartition(":")[2])
     return found

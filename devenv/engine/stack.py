@@ -39,6 +39,14 @@ class ServiceState:
     id: str = ""
     joins: str = ""  # id of the container whose network namespace this one joins (a pod sandbox)
 
+    def published(self) -> list[tuple[int, str]]:
+        """(container port, "127.0.0.1:HOSTPORT") for each port the container publishes."""
+        found = []
+        for mapping in self.ports:
+            host, _, container = mapping.partition("->")
+            found.append((int(container.split("/")[0]), host))
+        return found
+
     @property
     def ready(self) -> bool:
         if self.one_shot:

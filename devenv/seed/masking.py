@@ -13,13 +13,12 @@ from typing import Any
 
 from sqlalchemy.engine import Connection
 
-from devenv.errors import InputError, RuntimeFailure
-from devenv.seed.loaders import loader_for
+from devenv.errors import InputError
 from devenv.seed.maskers import FormatPreserving, Keyed, build_masker, shuffle_column
 from devenv.seed.plan import make_plan
 from devenv.seed.pools import Pools
 from devenv.seed.schema import Column, Schema, Table
-from devenv.seed.seeding import Progress, TableSummary
+from devenv.seed.seeding import Progress, TableSummary, open_loader
 from devenv.seed.sources import Source
 from devenv.seed.spec import MaskRule, MaskSpec, SeedSpec
 from devenv.seed.synth import BATCH, identity_of
@@ -106,15 +105,7 @@ def run_mask(conn: Connection, schema: Schema, spec: SeedSpec, source: Source, k
              progress: Progress | None, warnings: list[str]) -> list[TableSummary]:
     rules = classify(schema, spec, source, warnings)
     plan = make_plan(schema, list(rules), frozenset(), spec.where)
-    loader = loader_for(conn, schema)
-    if reset:
-        loader.truncate(list(plan.order))
-    else:
-        filled = [name for name in plan.order if loader.has_rows(name)]
-        if filled:
-            raise RuntimeFailure(f"tables already hold rows: {', '.join(filled)}", f"database {spec.database}",
-                                 "mask again with reset (devenv seed --reset) to empty them first")
-    loader.begin(list(plan.order))
+    loader = open_loader(conn, schema, plan, spec, reset, "mask")
     keyed = Keyed(key)
     fpe = FormatPreserving(keyed)
     pools = Pools(int.from_bytes(keyed.digest("pools", "v1")[:8], "big"), spec.locale)

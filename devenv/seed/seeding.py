@@ -45,11 +45,9 @@ def seeded_tables(schema: Schema, spec: SeedSpec) -> list[str]:
     return sorted(set(schema.tables) - set(spec.skip))
 
 
-def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, progress: Progress | None,
-             warnings: list[str]) -> list[TableSummary]:
-    tables = seeded_tables(schema, spec)
-    protected = frozenset((name, t.per_parent.columns) for name, t in spec.tables.items() if t.per_parent)
-    plan = make_plan(schema, tables, protected, spec.where)
+def open_loader(conn: Connection, schema: Schema, plan: Plan, spec: SeedSpec, reset: bool, verb: str) -> Loader:
+    """A loader ready for the plan's tables: emptied first with `reset`, else refused when any holds rows
+    (a run never mixes its rows with existing ones)."""
     loader = loader_for(conn, schema)
     if reset:
         loader.truncate(list(plan.order))
@@ -57,8 +55,17 @@ def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, p
         filled = [name for name in plan.order if loader.has_rows(name)]
         if filled:
             raise RuntimeFailure(f"tables already hold rows: {', '.join(filled)}", f"database {spec.database}",
-                                 "seed again with reset (devenv seed --reset) to empty them first")
+                                 f"{verb} again with reset (devenv seed --reset) to empty them first")
     loader.begin(list(plan.order))
+    return loader
+
+
+def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, progress: Progress | None,
+             warnings: list[str]) -> list[TableSummary]:
+    tables = seeded_tables(schema, spec)
+    protected = frozenset((name, t.per_parent.columns) for name, t in spec.tables.items() if t.per_parent)
+    plan = make_plan(schema, tables, protected, spec.where)
+    loader = open_loader(conn, schema, plan, spec, reset, "seed")
     for name in schema.tables:
         for unparsed in schema.tables[name].unparsed_checks:
             if name in plan.order:
