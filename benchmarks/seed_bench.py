@@ -24,8 +24,19 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
 from sqlalchemy import (  # noqa: E402
-    Boolean, CheckConstraint, Column, DateTime, ForeignKey, Integer, MetaData, Numeric, String, Table, Text,
-    create_engine, text,
+    Boolean,
+    CheckConstraint,
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    Numeric,
+    String,
+    Table,
+    Text,
+    create_engine,
+    text,
 )
 from sqlalchemy.orm import Session, registry  # noqa: E402
 

@@ -13,14 +13,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Iterator
 
-from devenv.compose.project import ProjectFiles
-from devenv.compose.writer import SECRET_ENV_FILE, Written, stale_files, write_project
+from devenv.compose.writer import Written, stale_files, write_project
 from devenv.config import Config, Environment
 from devenv.k8s.manifest import Manifest
+from devenv.model.delta import Delta
+from devenv.model.labels import SECRET_ENV_FILE
+from devenv.model.output import Output
+from devenv.model.project import ProjectFiles
 from devenv.parity.accept import apply_acceptance
-from devenv.parity.delta import Delta
 from devenv.sources.load import load_environment
-from devenv.translate.context import Options, Output
+from devenv.translate.context import Options
 from devenv.translate.secrets_store import LocalSecrets
 from devenv.translate.translate import translate
 

@@ -6,12 +6,13 @@ In CI every port is left to the engine (0), so stacks side by side never collide
 from __future__ import annotations
 
 import json
-import re
 import socket
 from pathlib import Path
 from typing import Any
 
-PORT_VARIABLE_RE = re.compile(r"\$\{(DEVENV_PORT_[A-Z0-9_]+):-0\}:(\d+)")
+from devenv.model import labels as names
+
+PORT_VARIABLE_RE = names.PORT_MAPPING_RE
 PORTS_FILE = "ports.json"
 
 

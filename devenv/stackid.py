@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from devenv.errors import InputError
+from devenv.model import labels as names
 
 PROJECT_RE = re.compile(r"^[a-z0-9][a-z0-9_-]*$")
 PROJECT_FILE = "project"
@@ -49,8 +50,8 @@ def sanitize(text: str) -> str:
 
 def ci_job_id(environ: dict[str, str]) -> str:
     """An identifier of the running CI job, or "" when none of the known systems' variables is set."""
-    for names in CI_JOB_VARIABLES:
-        values = [environ.get(name, "") for name in names]
+    for variables in CI_JOB_VARIABLES:
+        values = [environ.get(name, "") for name in variables]
         if values[0]:
             return sanitize("-".join(v for v in values if v))
     return ""
@@ -95,8 +96,8 @@ class StackLabels:
                 "DEVENV_OWNER": self.owner, "DEVENV_CI_JOB": self.ci_job}
 
     def as_labels(self) -> dict[str, str]:
-        return {"dev.devenv.env": self.env, "dev.devenv.created": str(self.created), "dev.devenv.ttl": str(self.ttl),
-                "dev.devenv.owner": self.owner, "dev.devenv.ci-job": self.ci_job}
+        return {names.ENV: self.env, names.CREATED: str(self.created), names.TTL: str(self.ttl),
+                names.OWNER: self.owner, names.CI_JOB: self.ci_job}
 
     @classmethod
     def from_labels(cls, labels: dict[str, str]) -> "StackLabels":
@@ -105,8 +106,8 @@ class StackLabels:
                 return int(labels.get(key, "0") or 0)
             except ValueError:
                 return 0
-        return cls(labels.get("dev.devenv.env", ""), number("dev.devenv.created"), number("dev.devenv.ttl"),
-                   labels.get("dev.devenv.owner", ""), labels.get("dev.devenv.ci-job", ""))
+        return cls(labels.get(names.ENV, ""), number(names.CREATED), number(names.TTL),
+                   labels.get(names.OWNER, ""), labels.get(names.CI_JOB, ""))
 
 
 def new_labels(env: str, ttl: int | None, environ: dict[str, str] | None = None) -> StackLabels:

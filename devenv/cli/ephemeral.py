@@ -10,7 +10,8 @@ import typer
 from devenv import pipeline
 from devenv.cli import common
 from devenv.errors import InputError
-from devenv.translate.pods import MANUAL_PROFILE
+from devenv.model import labels as names
+from devenv.model.labels import MANUAL_PROFILE
 
 
 def register(app: typer.Typer) -> None:
@@ -93,11 +94,11 @@ def run(
     name = common.project_name(config, project)
     rendered = pipeline.prepare(config, env)
     services = rendered.output.services
-    if job not in services or services[job]["labels"].get("dev.devenv.role") not in ("job", "manual"):
-        jobs = sorted(n for n, s in services.items() if s["labels"].get("dev.devenv.role") in ("job", "manual"))
+    if job not in services or services[job]["labels"].get(names.ROLE) not in (names.ROLE_JOB, names.ROLE_MANUAL):
+        jobs = sorted(n for n, s in services.items() if s["labels"].get(names.ROLE) in (names.ROLE_JOB, names.ROLE_MANUAL))
         raise InputError(f"no Job or CronJob named '{job}'", where="devenv run", hint=f"jobs: {', '.join(jobs) or 'none'}")
     require_engine()
-    from devenv.engine.environment import stack_environment
+    from devenv.launch import stack_environment
 
     os.environ.update(stack_environment(config, rendered, name))
     code = compose(rendered.files(name), "run", "--rm", "-T", job, profiles=(MANUAL_PROFILE,))
@@ -117,7 +118,7 @@ def exec_(
     name = common.project_name(config, project)
     command = [a for a in ctx.args if a != "--"] or ["sh"]
     require_engine()
-    from devenv.engine.environment import stack_environment
+    from devenv.launch import stack_environment
 
     rendered = pipeline.render(config)
     os.environ.update(stack_environment(config, rendered, name))

@@ -14,7 +14,7 @@ import typer
 from devenv import pipeline
 from devenv.cli import common
 from devenv.errors import EXIT_GATE
-from devenv.parity.delta import Delta, at_or_above
+from devenv.model.delta import Delta, at_or_above
 from devenv.parity.diff import rules_for_command
 from devenv.parity.formats import FORMATS, with_sources
 

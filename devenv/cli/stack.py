@@ -13,9 +13,10 @@ from rich.table import Table
 
 from devenv import pipeline, ports
 from devenv.cli import common
-from devenv.compose.project import ProjectFiles
 from devenv.config import Config
 from devenv.errors import InputError, RuntimeFailure
+from devenv.model import labels as names
+from devenv.model.project import ProjectFiles
 
 
 class _Lazy:
@@ -33,13 +34,13 @@ lifecycle = _Lazy("devenv.engine.lifecycle")
 
 
 def stack_environment(*args: object) -> dict[str, str]:
-    from devenv.engine.environment import stack_environment as compute
+    from devenv.launch import stack_environment as compute
 
     return compute(*args)  # type: ignore[arg-type]
 
 
 def running_ports(states: list) -> dict[str, int]:
-    from devenv.engine.environment import running_ports as compute
+    from devenv.launch import running_ports as compute
 
     return compute(states)
 client = _Lazy("devenv.engine.client")
@@ -211,7 +212,7 @@ def _print_ports(states: list, ingress_hosts: list[str]) -> None:
     for state in states:
         for port in state.ports:
             host, _, container = port.partition("->")
-            if state.role == "gateway":
+            if state.role == names.ROLE_GATEWAY:
                 for name in ingress_hosts:
                     common.out.print(f"  ingress: http://{name}:{host.rpartition(':')[2]}/")
             else:

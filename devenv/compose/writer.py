@@ -12,10 +12,10 @@ from pathlib import Path
 from typing import Any
 
 from devenv.compose import yamlout
-from devenv.translate.context import Output
+from devenv.model.labels import SECRET_ENV_FILE
+from devenv.model.output import Output
 
 COMPOSE_FILE = "compose.yaml"
-SECRET_ENV_FILE = "compose.env"
 SERVICE_KEY_ORDER = (
     "image", "build", "pull_policy", "profiles", "entrypoint", "command", "working_dir", "user", "group_add",
     "environment", "env_file", "network_mode", "networks", "hostname", "extra_hosts", "ports", "volumes",

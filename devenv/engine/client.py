@@ -9,8 +9,8 @@ from typing import Iterator
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
-from devenv.compose.project import ProjectFiles
 from devenv.errors import RuntimeFailure
+from devenv.model.project import ProjectFiles
 
 ENGINE_HINT = "start the Docker engine (Docker Desktop, or `sudo dockerd &` on Linux), then run `devenv doctor`"
 

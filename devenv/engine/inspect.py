@@ -16,8 +16,9 @@ from python_on_whales.exceptions import DockerException
 
 from devenv.engine.client import docker, engine_errors, require_engine
 from devenv.engine.stack import PROJECT_LABEL, ROLE_LABEL, SERVICE_LABEL
+from devenv.model import labels as names
 
-OBJECT_LABEL = "dev.devenv.object"
+OBJECT_LABEL = names.OBJECT
 
 __all__ = ["ImageFacts", "Observed", "Observation", "observe", "require_engine"]
 

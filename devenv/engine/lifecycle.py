@@ -10,10 +10,11 @@ import time
 from dataclasses import dataclass
 
 from devenv.engine.client import docker, engine_errors
+from devenv.model import labels as names
 from devenv.stackid import StackLabels
 
-PROJECT_LABEL = "com.docker.compose.project"
-META_LABEL = "dev.devenv.meta"
+PROJECT_LABEL = names.COMPOSE_PROJECT
+META_LABEL = names.META
 META_VOLUME = "devenv-meta"
 READY_VOLUME = "devenv-ready"
 
@@ -86,7 +87,7 @@ def list_stacks() -> list[StackInfo]:
     client = docker()
     with engine_errors("listing devenv stacks"):
         metas = client.volume.list(filters={"label": META_LABEL})
-        containers = client.container.list(all=True, filters=[("label", "dev.devenv.created")])
+        containers = client.container.list(all=True, filters=[("label", names.CREATED)])
         inspected = client.container.inspect([c.id for c in containers]) if containers else []
     labels: dict[str, StackLabels] = {}
     ready: set[str] = set()

@@ -9,9 +9,9 @@ from __future__ import annotations
 import shutil
 import subprocess
 
-from devenv.compose.project import ProjectFiles
 from devenv.engine.client import ENGINE_HINT
 from devenv.errors import RuntimeFailure
+from devenv.model.project import ProjectFiles
 
 
 def compose(files: ProjectFiles, *args: str, profiles: tuple[str, ...] = ()) -> int:

@@ -12,11 +12,12 @@ from python_on_whales import Container
 from python_on_whales.exceptions import DockerException
 
 from devenv.engine.client import ProjectFiles, compose_client, docker, engine_errors
+from devenv.model import labels as names
 
-PROJECT_LABEL = "com.docker.compose.project"
-SERVICE_LABEL = "com.docker.compose.service"
-ROLE_LABEL = "dev.devenv.role"
-ONE_SHOT_ROLES = ("init", "job", "manual")
+PROJECT_LABEL = names.COMPOSE_PROJECT
+SERVICE_LABEL = names.COMPOSE_SERVICE
+ROLE_LABEL = names.ROLE
+ONE_SHOT_ROLES = names.ONE_SHOT_ROLES
 CRASH_LOOP_RESTARTS = 3
 #: a container without a health check counts as ready once it has stayed up this long (catches instant crashes)
 MIN_UPTIME = 1.5

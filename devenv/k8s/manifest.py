@@ -5,6 +5,10 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
+from devenv.model.refs import ObjectRef
+
+__all__ = ["CLUSTER_SCOPED", "Manifest", "ObjectRef", "Origin"]
+
 
 @dataclass(frozen=True)
 class Origin:
@@ -15,18 +19,6 @@ class Origin:
 
     def __str__(self) -> str:
         return f"{self.file} (document {self.document + 1})"
-
-
-@dataclass(frozen=True)
-class ObjectRef:
-    """Kind, namespace and name: how deltas and errors point at an object."""
-
-    kind: str
-    namespace: str
-    name: str
-
-    def __str__(self) -> str:
-        return f"{self.kind}/{self.namespace}/{self.name}" if self.namespace else f"{self.kind}/{self.name}"
 
 
 CLUSTER_SCOPED = frozenset({

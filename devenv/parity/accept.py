@@ -10,8 +10,8 @@ from fnmatch import fnmatchcase
 
 from devenv.config import Acceptance
 from devenv.k8s.manifest import Manifest, ObjectRef
-from devenv.parity.catalogue import delta
-from devenv.parity.delta import Delta
+from devenv.model.catalogue import delta
+from devenv.model.delta import Delta
 
 ANNOTATION = "devenv.dev/accept"
 

@@ -18,8 +18,8 @@ from typing import Any, Iterable
 from devenv.config import Acceptance
 from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.k8s.secrets import secret_keys, secret_name
-from devenv.parity.catalogue import delta
-from devenv.parity.delta import Delta
+from devenv.model.catalogue import delta
+from devenv.model.delta import Delta
 from devenv.translate.quantities import cpu_cores, memory_bytes
 
 #: Kustomize's generator hash: ten characters of its own alphabet after a dash

@@ -20,8 +20,8 @@ from typing import Any, Callable, Iterable
 
 from devenv import __version__
 from devenv.k8s.manifest import Manifest, ObjectRef, Origin
-from devenv.parity.catalogue import CATALOGUE
-from devenv.parity.delta import SEVERITIES, Delta, at_or_above
+from devenv.model.catalogue import CATALOGUE
+from devenv.model.delta import SEVERITIES, Delta, at_or_above
 
 SCHEMA_VERSION = 1
 SARIF_SCHEMA = "https://docs.oasis-open.org/sarif/sarif/v2.1.0/errata01/os/schemas/sarif-schema-2.1.0.json"

@@ -13,15 +13,15 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Protocol
 
-from devenv.compose.writer import SECRET_ENV_FILE
 from devenv.k8s.manifest import ObjectRef
-from devenv.parity.catalogue import delta
-from devenv.parity.delta import REDACTED, Delta
+from devenv.model import labels as names
+from devenv.model.catalogue import delta
+from devenv.model.delta import REDACTED, Delta
 from devenv.parity.diff import shown
 
 RUNTIME_ENV = frozenset({"PATH", "HOSTNAME", "HOME", "TERM"})
-ONE_SHOT_ROLES = ("init", "job", "manual")
-SECRET_REF = re.compile(r"^\$\{(DEVENV_SECRET_[A-Za-z0-9_]+)\}$")
+ONE_SHOT_ROLES = names.ONE_SHOT_ROLES
+SECRET_REF = names.SECRET_REF_RE
 KEEP_FILE = ".devenv-keep"
 
 
@@ -111,12 +111,12 @@ def read_env_file(path: Path) -> dict[str, str]:
 def expectations(rendered: Any) -> dict[str, ExpectedService]:
     """Every rendered service: its image, its environment as the container sees it, its mounted files."""
     output = rendered.output
-    secrets = {**output.secret_env, **read_env_file(rendered.config.state_dir / SECRET_ENV_FILE)}
+    secrets = {**output.secret_env, **read_env_file(rendered.config.state_dir / names.SECRET_ENV_FILE)}
     expected: dict[str, ExpectedService] = {}
     for name, service in output.services.items():
         labels = service.get("labels") or {}
-        item = ExpectedService(name, parse_ref(str(labels.get("dev.devenv.object", name))),
-                               str(labels.get("dev.devenv.role", "")), str(service.get("image", "")),
+        item = ExpectedService(name, parse_ref(str(labels.get(names.OBJECT, name))),
+                               str(labels.get(names.ROLE, "")), str(service.get("image", "")),
                                bool(service.get("profiles")))
         for var, raw in (service.get("environment") or {}).items():
             match = SECRET_REF.match(str(raw))

@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from devenv.errors import InputError
-from devenv.translate.context import Output
-from devenv.translate.pods import port_variable
+from devenv.model.output import Output
+from devenv.model.labels import port_variable
 
 #: image name fragment -> (dialect, default port, env of database name, user, password, default user)
 ENGINES = {

@@ -8,8 +8,8 @@ from typing import Any
 
 from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.k8s.secrets import secret_keys, secret_name
-from devenv.parity.catalogue import delta
-from devenv.parity.delta import Delta
+from devenv.model.catalogue import delta
+from devenv.model.output import Output
 from devenv.translate.secrets_store import LocalSecrets
 
 
@@ -26,29 +26,6 @@ class Options:
     out_dir: str = "compose"  # the output directory (absolute), for build contexts
     gateway_image: str = ""
     service_links: bool = False  # inject the kubelet's SVC_SERVICE_HOST... variables
-
-
-@dataclass
-class FileOut:
-    """A file the Compose project mounts: config under the output dir, secret material under state."""
-
-    content: bytes
-    mode: int = 0o644
-    secret: bool = False
-
-
-@dataclass
-class Output:
-    """The Compose project under construction, plus every delta found on the way."""
-
-    services: dict[str, dict[str, Any]] = field(default_factory=dict)
-    volumes: dict[str, dict[str, Any]] = field(default_factory=dict)
-    networks: dict[str, dict[str, Any]] = field(default_factory=dict)
-    files: dict[str, FileOut] = field(default_factory=dict)
-    secret_env: dict[str, str] = field(default_factory=dict)  # interpolation variables holding local secrets
-    external_aliases: dict[str, dict[str, set[str]]] = field(default_factory=dict)  # mock -> network -> names
-    endpoints: dict[str, list[tuple[str, int]]] = field(default_factory=dict)  # "ns/svc:port" -> (pod, container port)
-    deltas: list[Delta] = field(default_factory=list)
 
 
 class Index:

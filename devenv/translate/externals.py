@@ -9,6 +9,7 @@ import re
 from typing import Any
 
 from devenv.k8s.manifest import ObjectRef
+from devenv.model import labels as names
 from devenv.translate.context import Context
 
 URL_HOST_RE = re.compile(r"\b[a-z][a-z0-9+.-]*://(?:[^@/\s:]+(?::[^@/\s]*)?@)?([A-Za-z0-9.-]+\.[A-Za-z]{2,})(?::\d+)?")
@@ -57,8 +58,8 @@ def mock_services(ctx: Context, networks: list[str]) -> dict[str, dict[str, Any]
             "networks": {network: {"aliases": sorted({external.name} | ctx.out.external_aliases.get(external.name, {})
                                                       .get(network, set()))} for network in networks},
             "restart": "unless-stopped",
-            "labels": {"dev.devenv.role": "external", "dev.devenv.pod": external.name,
-                       "dev.devenv.object": f"External/{external.name}"},
+            "labels": {names.ROLE: names.ROLE_EXTERNAL, names.POD: external.name,
+                       names.OBJECT: f"External/{external.name}"},
         }
         if external.command:
             service["command"] = [c.replace("$", "$$") for c in external.command]

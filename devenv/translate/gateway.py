@@ -8,9 +8,10 @@ from __future__ import annotations
 from typing import Any
 
 from devenv.k8s.manifest import Manifest
-from devenv.translate.context import Context, FileOut
+from devenv.model import labels
+from devenv.model.output import FileOut
+from devenv.translate.context import Context
 from devenv.translate.network import CLUSTER_NETWORK
-from devenv.translate.pods import STACK_LABELS, port_variable
 
 GATEWAY = "devenv-gateway"
 LISTEN = 8080
@@ -62,11 +63,11 @@ def add_gateway(ctx: Context, image: str) -> list[str]:
         "image": image,
         "pull_policy": "missing",
         "networks": {CLUSTER_NETWORK: None},
-        "ports": [f"127.0.0.1:${{{port_variable(GATEWAY, LISTEN)}:-0}}:{LISTEN}"],
+        "ports": [f"127.0.0.1:${{{labels.port_variable(GATEWAY, LISTEN)}:-0}}:{LISTEN}"],
         "volumes": [{"type": "bind", "source": CONF, "target": "/etc/nginx/conf.d/default.conf", "read_only": True}],
         "restart": "unless-stopped",
-        "labels": {"dev.devenv.role": "gateway", "dev.devenv.pod": GATEWAY, "dev.devenv.object": "Gateway/devenv",
-                   **STACK_LABELS},
+        "labels": {labels.ROLE: labels.ROLE_GATEWAY, labels.POD: GATEWAY, labels.OBJECT: "Gateway/devenv",
+                   **labels.STACK_LABELS},
     }
     ctx.out.services[GATEWAY] = service
     return sorted(set(hosts))

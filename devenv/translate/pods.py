@@ -7,9 +7,9 @@ probes, so every container of the pod shares `localhost` and no application imag
 
 from __future__ import annotations
 
-import re
 from typing import Any
 
+from devenv.model import labels
 from devenv.translate.context import Context
 from devenv.translate.envvars import EnvVar, PodInfo, container_env, expand_env
 from devenv.translate.expansion import compose_escape
@@ -19,9 +19,6 @@ from devenv.translate.probes import Check, combine, container_checks
 from devenv.translate.runtime import pod_sysctls, runtime_fields
 from devenv.translate.volumes import VolumePlan, mount, plan_volumes
 from devenv.translate.workloads import APP, JOB, MANUAL, PodUnit, pod_level_deltas
-
-LABEL = "dev.devenv"
-MANUAL_PROFILE = "manual"
 
 
 def sandbox_name(unit: PodUnit) -> str:
@@ -65,7 +62,7 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
             previous = {**previous, name: "service_healthy" if "healthcheck" in service else "service_started"}
         else:
             service["restart"] = "no"
-            service["labels"][f"{LABEL}.role"] = "init"
+            service["labels"][labels.ROLE] = labels.ROLE_INIT
             previous = {sandbox: "service_started", name: "service_completed_successfully"}
         _finish(ctx, unit, name, service)
     for index, container in enumerate(unit.spec.get("containers") or []):
@@ -102,21 +99,15 @@ def _add_checks(service: dict[str, Any], checks: list[Check], network_checks: li
 
 def _finish(ctx: Context, unit: PodUnit, name: str, service: dict[str, Any]) -> None:
     if unit.role == MANUAL:
-        service["profiles"] = [MANUAL_PROFILE]
+        service["profiles"] = [labels.MANUAL_PROFILE]
     ctx.out.services[name] = service
 
 
-#: labels whose values `devenv up` supplies at run time (stable for a stack's whole life)
-STACK_LABELS = {f"{LABEL}.env": "${DEVENV_ENV:-}", f"{LABEL}.created": "${DEVENV_CREATED:-}",
-                f"{LABEL}.ttl": "${DEVENV_TTL:-}", f"{LABEL}.owner": "${DEVENV_OWNER:-}",
-                f"{LABEL}.ci-job": "${DEVENV_CI_JOB:-}"}
-
-
 def _labels(unit: PodUnit, role: str, container: str = "") -> dict[str, str]:
-    labels = {f"{LABEL}.object": str(unit.obj), f"{LABEL}.pod": unit.base, f"{LABEL}.role": role}
+    found = {labels.OBJECT: str(unit.obj), labels.POD: unit.base, labels.ROLE: role}
     if container:
-        labels[f"{LABEL}.container"] = container
-    return {**labels, **STACK_LABELS}
+        found[labels.CONTAINER] = container
+    return {**found, **labels.STACK_LABELS}
 
 
 def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, Any], field: str,
@@ -160,18 +151,9 @@ def _env_value(ctx: Context, service: str, var: EnvVar) -> str:
     return _interpolated(ctx, service, var.name, var.value) if var.secret else compose_escape(var.value)
 
 
-def port_variable(service: str, port: int) -> str:
-    """The interpolation variable `up` sets to the host port (0 lets the engine choose a free one)."""
-    return "DEVENV_PORT_" + re.sub(r"[^A-Za-z0-9]", "_", f"{service}_{port}").upper()
-
-
-def secret_variable(service: str, key: str) -> str:
-    return "DEVENV_SECRET_" + re.sub(r"[^A-Za-z0-9]", "_", f"{service}_{key}").upper()
-
-
 def _interpolated(ctx: Context, service: str, key: str, value: str) -> str:
     """A secret-derived value: Compose interpolates it from the state directory's env file at run time."""
-    variable = secret_variable(service, key)
+    variable = labels.secret_variable(service, key)
     ctx.out.secret_env[variable] = value
     return "${" + variable + "}"
 
@@ -188,7 +170,7 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]
         "entrypoint": ["sh", "-c", compose_escape("\n".join(lines))],
         "networks": networks,
         "restart": _restart(unit.role),
-        "labels": _labels(unit, "sandbox"),
+        "labels": _labels(unit, labels.ROLE_SANDBOX),
         "pull_policy": "missing",
     }
     hostname = unit.pod_name if len(unit.pod_name) <= 63 else unit.pod_name[:63]
@@ -201,7 +183,7 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]
     if network_sysctls:
         service["sysctls"] = network_sysctls
     if unit.publish:
-        service["ports"] = [f"127.0.0.1:${{{port_variable(sandbox_name(unit), port)}:-0}}:{port}"
+        service["ports"] = [f"127.0.0.1:${{{labels.port_variable(sandbox_name(unit), port)}:-0}}:{port}"
                             for port in sorted(unit.publish)]
     healthcheck = combine(checks)
     if healthcheck:

@@ -3,12 +3,14 @@
 from __future__ import annotations
 
 from devenv.k8s.manifest import Manifest
-from devenv.translate.context import Context, Index, Options, Output
+from devenv.model import labels as names
+from devenv.model.output import Output
+from devenv.translate.context import Context, Index, Options
 from devenv.translate.externals import mock_services
 from devenv.translate.gateway import add_gateway
 from devenv.translate.network import CLUSTER_NETWORK, namespace_network, plan_network
 from devenv.translate.ordering import order
-from devenv.translate.pods import STACK_LABELS, translate_pod
+from devenv.translate.pods import translate_pod
 from devenv.translate.policies import object_deltas
 from devenv.translate.secrets_store import LocalSecrets
 from devenv.translate.workloads import pod_units
@@ -23,8 +25,8 @@ def translate(manifests: list[Manifest], options: Options, secrets: LocalSecrets
     by_base = {unit.base: unit for unit in units}
     for service in ctx.out.services.values():
         labels = service["labels"]
-        unit = by_base[labels["dev.devenv.pod"]]
-        if unit.depends and labels["dev.devenv.role"] != "sandbox":
+        unit = by_base[labels[names.POD]]
+        if unit.depends and labels[names.ROLE] != names.ROLE_SANDBOX:
             service["depends_on"] = {**unit.depends, **service.get("depends_on", {})}
     for manifest in manifests:
         object_deltas(ctx, manifest)
@@ -33,8 +35,8 @@ def translate(manifests: list[Manifest], options: Options, secrets: LocalSecrets
     if options.gateway_image:
         add_gateway(ctx, options.gateway_image)
     for volume in ctx.out.volumes.values():
-        volume["labels"] = {**volume.get("labels", {}), **STACK_LABELS}
-    ctx.out.networks[CLUSTER_NETWORK] = {"labels": {"dev.devenv.network": "cluster", **STACK_LABELS}}
+        volume["labels"] = {**volume.get("labels", {}), **names.STACK_LABELS}
+    ctx.out.networks[CLUSTER_NETWORK] = {"labels": {names.NETWORK: "cluster", **names.STACK_LABELS}}
     for namespace in sorted({unit.namespace for unit in units}):
-        ctx.out.networks[namespace_network(namespace)] = {"labels": {"dev.devenv.namespace": namespace, **STACK_LABELS}}
+        ctx.out.networks[namespace_network(namespace)] = {"labels": {names.NAMESPACE: namespace, **names.STACK_LABELS}}
     return ctx.out

@@ -11,7 +11,9 @@ from dataclasses import dataclass
 from typing import Any
 
 from devenv.k8s.manifest import ObjectRef
-from devenv.translate.context import Context, FileOut
+from devenv.model import labels as names
+from devenv.model.output import FileOut
+from devenv.translate.context import Context
 from devenv.translate.envvars import PodInfo, _field_value
 from devenv.translate.externals import rewrite
 
@@ -57,7 +59,7 @@ def _plan(ctx: Context, pod: PodInfo, base: str, name: str, volume: dict[str, An
     if "persistentVolumeClaim" in volume:
         claim = str((volume["persistentVolumeClaim"] or {}).get("claimName", ""))
         volume_name = claim_volume_name(ctx, pod.namespace, claim)
-        ctx.out.volumes.setdefault(volume_name, {"labels": {"dev.devenv.claim": f"{pod.namespace}/{claim}"}})
+        ctx.out.volumes.setdefault(volume_name, {"labels": {names.CLAIM: f"{pod.namespace}/{claim}"}})
         return VolumePlan("named", volume_name, bool((volume["persistentVolumeClaim"] or {}).get("readOnly")))
     if "hostPath" in volume:
         path = str((volume["hostPath"] or {}).get("path", ""))
@@ -76,7 +78,7 @@ def claim_volume_name(ctx: Context, namespace: str, claim: str) -> str:
 
 def _empty_dir(ctx: Context, pod: PodInfo, base: str, name: str, spec: dict[str, Any], where: str) -> VolumePlan:
     volume_name = f"{base}-{name}"
-    definition: dict[str, Any] = {"labels": {"dev.devenv.volume": "emptyDir"}}
+    definition: dict[str, Any] = {"labels": {names.VOLUME: "emptyDir"}}
     if spec.get("medium") == "Memory":
         options = {"type": "tmpfs", "device": "tmpfs"}
         if spec.get("sizeLimit"):

@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from devenv.k8s.manifest import Manifest, ObjectRef
+from devenv.model import labels as names
 from devenv.translate.context import Context
 
 APP, JOB, MANUAL = "app", "job", "manual"
@@ -130,7 +131,7 @@ def _unit(ctx: Context, manifest: Manifest) -> PodUnit | None:
             claim_name = str((claim.get("metadata") or {}).get("name", ""))
             volume = f"{claim_name}-{base}-0"
             unit.claim_volumes[claim_name] = volume
-            ctx.out.volumes[volume] = {"labels": {"dev.devenv.claim": f"{manifest.namespace}/{claim_name}-{manifest.name}-0"}}
+            ctx.out.volumes[volume] = {"labels": {names.CLAIM: f"{manifest.namespace}/{claim_name}-{manifest.name}-0"}}
             _claim_delta(ctx, obj, claim.get("spec") or {}, f"spec.volumeClaimTemplates[{claim_name}]")
     return unit
 

@@ -5,7 +5,8 @@ from __future__ import annotations
 from typing import Any
 
 from devenv.k8s.yamlio import parse_manifests
-from devenv.translate.context import Options, Output
+from devenv.model.output import Output
+from devenv.translate.context import Options
 from devenv.translate.secrets_store import LocalSecrets
 from devenv.translate.translate import translate
 

@@ -3,7 +3,7 @@ rewritten with `pytest --update-goldens`."""
 
 from __future__ import annotations
 
-from devenv.parity.catalogue import CATALOGUE
+from devenv.model.catalogue import CATALOGUE
 from tests.unit.parity.conftest import REPO
 
 DOC = REPO / "docs" / "deltas.md"

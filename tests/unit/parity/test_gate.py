@@ -12,6 +12,7 @@ import pytest
 
 from tests.unit.parity.conftest import Run
 
+
 # planted: open error + warning + infos; diff a b: open warnings + infos, no error
 @pytest.mark.parametrize("command, fail_on, code", [
     ("report", None, 0), ("report", "info", 1), ("report", "warning", 1), ("report", "error", 1),

@@ -63,7 +63,7 @@ def test_markdown_matches_golden(devenv_cli: Callable[..., Run], case: Callable[
 
 def test_markdown_stays_short_for_a_big_stack() -> None:
     from devenv.k8s.manifest import ObjectRef
-    from devenv.parity.catalogue import delta
+    from devenv.model.catalogue import delta
     from devenv.parity.formats import as_markdown
 
     deltas = [delta("resources", ObjectRef("Deployment", "ns", f"app-{i}"), "spec.template", "cpu=1", "none")
@@ -134,7 +134,7 @@ def test_junit_structure_and_outcomes(devenv_cli: Callable[..., Run], case: Call
 
 def test_junit_groups_deltas_of_one_object_and_code() -> None:
     from devenv.k8s.manifest import ObjectRef
-    from devenv.parity.catalogue import delta
+    from devenv.model.catalogue import delta
     from devenv.parity.formats import as_junit
 
     obj = ObjectRef("Deployment", "ns", "app")

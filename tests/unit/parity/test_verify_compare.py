@@ -11,7 +11,13 @@ import pytest
 from devenv import pipeline
 from devenv.config import load_config
 from devenv.parity.formats import FORMATS
-from devenv.parity.verify import ExpectedService, compare, expectations, read_env_file, wanted
+from devenv.parity.verify import (
+    ExpectedService,
+    compare,
+    expectations,
+    read_env_file,
+    wanted,
+)
 
 IMAGE_ID = "sha256:" + "1" * 64
 

@@ -4,13 +4,31 @@ strict mode lists every unclassified column; planted values never come through."
 import re
 
 import pytest
-from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, create_engine, text
+from sqlalchemy import (
+    Column,
+    DateTime,
+    ForeignKey,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    create_engine,
+    text,
+)
 
 from devenv.errors import InputError
 from devenv.seed.api import load_or_create_key, mask
-from devenv.seed.maskers import FeistelPermutation, FormatPreserving, Keyed, build_masker, shuffle_column
+from devenv.seed.maskers import (
+    FeistelPermutation,
+    FormatPreserving,
+    Keyed,
+    build_masker,
+    shuffle_column,
+)
 from devenv.seed.pools import Pools
-from devenv.seed.schema import Column as SColumn, Table as STable
+from devenv.seed.schema import Column as SColumn
+from devenv.seed.schema import Table as STable
 from devenv.seed.spec import MaskRule, parse_spec
 
 KEY = b"0123456789abcdef0123456789abcdef"

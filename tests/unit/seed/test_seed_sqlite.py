@@ -5,8 +5,21 @@ import hashlib
 
 import pytest
 from sqlalchemy import (
-    CheckConstraint, Column, Date, DateTime, ForeignKey, ForeignKeyConstraint, Integer, MetaData, Numeric,
-    PrimaryKeyConstraint, String, Table, Text, create_engine, text,
+    CheckConstraint,
+    Column,
+    Date,
+    DateTime,
+    ForeignKey,
+    ForeignKeyConstraint,
+    Integer,
+    MetaData,
+    Numeric,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    create_engine,
+    text,
 )
 
 from devenv.errors import InputError, RuntimeFailure

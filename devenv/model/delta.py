@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import asdict, dataclass, replace
 from typing import Any
 
-from devenv.k8s.manifest import ObjectRef
+from devenv.model.refs import ObjectRef
 
 SEVERITIES = ("info", "warning", "error")
 REDACTED = "redacted"

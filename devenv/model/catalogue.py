@@ -8,8 +8,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from devenv.k8s.manifest import ObjectRef
-from devenv.parity.delta import Delta
+from devenv.model.delta import Delta
+from devenv.model.refs import ObjectRef
 
 
 @dataclass(frozen=True)

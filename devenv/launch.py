@@ -13,8 +13,8 @@ from devenv import ports, stackid
 from devenv.config import Config
 from devenv.engine import lifecycle
 from devenv.engine.stack import ServiceState, project_states
+from devenv.model.labels import port_variable
 from devenv.pipeline import Rendered
-from devenv.translate.pods import port_variable
 
 
 def stack_environment(config: Config, rendered: Rendered, name: str, ttl: str | None = None) -> dict[str, str]:
