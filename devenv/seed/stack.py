@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from devenv.errors import InputError
-from devenv.model.output import Output
 from devenv.model.labels import port_variable
+from devenv.model.output import Output
 
 #: image name fragment -> (dialect, default port, env of database name, user, password, default user)
 ENGINES = {

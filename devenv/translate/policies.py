@@ -2,38 +2,11 @@
 
 from __future__ import annotations
 
+from devenv.k8s import kinds
 from devenv.k8s.manifest import Manifest
 from devenv.k8s.secrets import secret_name
 from devenv.translate.context import Context
 
-#: kinds consumed by other steps (workloads, network, config): no delta of their own
-CONSUMED = frozenset({
-    "Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod", "Job", "CronJob",
-    "Service", "ConfigMap", "Namespace", "PersistentVolumeClaim", "Secret", "ExternalSecret", "SealedSecret",
-})
-
-#: kind -> (delta code, field that carries the unreproduced behaviour)
-NOT_REPRODUCED: dict[str, tuple[str, str]] = {
-    "Ingress": ("ingress", "spec"),
-    "IngressClass": ("ingress", "spec"),
-    "Gateway": ("ingress", "spec"),
-    "HTTPRoute": ("ingress", "spec"),
-    "HorizontalPodAutoscaler": ("autoscaling", "spec"),
-    "VerticalPodAutoscaler": ("autoscaling", "spec"),
-    "PodDisruptionBudget": ("disruption-budget", "spec"),
-    "NetworkPolicy": ("network-policy", "spec"),
-    "ServiceAccount": ("service-account", "metadata.name"),
-    "Role": ("rbac", "rules"),
-    "ClusterRole": ("rbac", "rules"),
-    "RoleBinding": ("rbac", "subjects"),
-    "ClusterRoleBinding": ("rbac", "subjects"),
-    "ResourceQuota": ("resource-quota", "spec"),
-    "LimitRange": ("resource-quota", "spec"),
-    "PriorityClass": ("scheduling", "value"),
-    "StorageClass": ("storage-class", "provisioner"),
-    "PersistentVolume": ("storage-class", "spec"),
-    "CustomResourceDefinition": ("custom-resource", "spec"),
-}
 CORE_GROUPS = ("v1", "apps/", "batch/", "networking.k8s.io/", "policy/", "rbac.authorization.k8s.io/",
                "autoscaling/", "storage.k8s.io/", "scheduling.k8s.io/", "apiextensions.k8s.io/",
                "admissionregistration.k8s.io/", "coordination.k8s.io/", "discovery.k8s.io/", "node.k8s.io/")
@@ -42,7 +15,8 @@ CORE_GROUPS = ("v1", "apps/", "batch/", "networking.k8s.io/", "policy/", "rbac.a
 def object_deltas(ctx: Context, manifest: Manifest) -> None:
     """The delta for an object that does not run locally, or for a Secret whose values are replaced."""
     kind, obj = manifest.kind, manifest.ref
-    if kind in ("Secret", "SealedSecret", "ExternalSecret"):
+    entry = kinds.of(kind)
+    if kind in kinds.SECRET_KINDS:
         keys = ctx.index.secret_keys(manifest.namespace, secret_name(manifest)) or []
         ctx.report("secret-value-local", obj, "data", prod=f"{len(keys)} keys, values redacted", local="local values")
         return
@@ -52,7 +26,7 @@ def object_deltas(ctx: Context, manifest: Manifest) -> None:
         ctx.report("storage-class", obj, "spec", prod=f"class={spec.get('storageClassName', 'default')}, size={storage}",
                    local="local named volume")
         return
-    if kind in CONSUMED:
+    if kind in kinds.CONSUMED_KINDS:
         return
     if kind == "Ingress" and ctx.options.gateway_image:
         hosts = [str(r.get("host")) for r in manifest.spec.get("rules") or [] if r.get("host")]
@@ -60,9 +34,8 @@ def object_deltas(ctx: Context, manifest: Manifest) -> None:
                    local="local gateway: " + ", ".join(h.split(".", 1)[0] + ".localhost" for h in hosts),
                    reason="routing is reproduced by a local gateway; TLS, annotations and the controller are not")
         return
-    if kind in NOT_REPRODUCED:
-        code, field = NOT_REPRODUCED[kind]
-        ctx.report(code, obj, field, prod=kind, local="none")
+    if entry is not None and entry.treatment == "not-reproduced":
+        ctx.report(entry.code, obj, entry.field, prod=kind, local="none")
         return
     if manifest.annotations.get("helm.sh/hook", "").startswith("test"):
         ctx.report("helm-test-hook", obj, "metadata.annotations", prod="helm test", local="not run")

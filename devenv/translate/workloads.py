@@ -6,13 +6,12 @@ import hashlib
 from dataclasses import dataclass, field
 from typing import Any
 
+from devenv.k8s import kinds
 from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.model import labels as names
 from devenv.translate.context import Context
 
 APP, JOB, MANUAL = "app", "job", "manual"
-WORKLOAD_KINDS = ("Deployment", "StatefulSet", "DaemonSet", "ReplicaSet", "ReplicationController", "Pod", "Job",
-                  "CronJob", "DeploymentConfig")
 SCHEDULING_FIELDS = ("affinity", "tolerations", "nodeSelector", "topologySpreadConstraints", "priorityClassName",
                      "nodeName", "schedulerName", "runtimeClassName", "overhead", "priority", "preemptionPolicy")
 
@@ -87,7 +86,7 @@ def pod_units(ctx: Context) -> list[PodUnit]:
     """Every pod the stack runs, with names unique across kinds and namespaces."""
     units = []
     taken: set[str] = set()
-    for manifest in ctx.index.of_kind(*WORKLOAD_KINDS):
+    for manifest in ctx.index.of_kind(*kinds.WORKLOAD_KINDS):
         unit = _unit(ctx, manifest)
         if unit is None:
             continue
@@ -103,18 +102,15 @@ def pod_units(ctx: Context) -> list[PodUnit]:
 def _unit(ctx: Context, manifest: Manifest) -> PodUnit | None:
     kind, spec, obj = manifest.kind, manifest.spec, manifest.ref
     base = f"{manifest.namespace}-{manifest.name}" if ctx.multi_namespace else manifest.name
+    template, spec_field = kinds.pod_template(kind, manifest.body), kinds.REGISTRY[kind].pod_spec_field
     if kind == "Pod":
-        template = {"metadata": manifest.metadata, "spec": spec}
-        return PodUnit(manifest, _pod_role(spec), base, pod_name(manifest), template, "spec")
+        return PodUnit(manifest, _pod_role(spec), base, pod_name(manifest), template, spec_field)
     if kind == "CronJob":
         ctx.report("cronjob-not-scheduled", obj, "spec.schedule", prod=str(spec.get("schedule", "")), local="on demand")
-        job = (spec.get("jobTemplate") or {}).get("spec") or {}
-        return PodUnit(manifest, MANUAL, base, pod_name(manifest), job.get("template") or {},
-                       "spec.jobTemplate.spec.template.spec")
-    template = spec.get("template") or {}
+        return PodUnit(manifest, MANUAL, base, pod_name(manifest), template, spec_field)
     if kind == "Job":
         _job_deltas(ctx, obj, spec, "spec")
-        unit = PodUnit(manifest, JOB, base, pod_name(manifest), template, "spec.template.spec")
+        unit = PodUnit(manifest, JOB, base, pod_name(manifest), template, spec_field)
         unit.hook_weight = _hook(manifest)
         return unit
     replicas = spec.get("replicas", 1)
@@ -125,7 +121,7 @@ def _unit(ctx: Context, manifest: Manifest) -> PodUnit | None:
         ctx.report("daemonset-single", obj, "kind", prod="one pod per node", local="one container set")
     elif isinstance(replicas, int) and replicas > 1:
         ctx.report("replicas-reduced", obj, "spec.replicas", prod=str(replicas), local="1")
-    unit = PodUnit(manifest, APP, base, pod_name(manifest), template, "spec.template.spec")
+    unit = PodUnit(manifest, APP, base, pod_name(manifest), template, spec_field)
     if kind == "StatefulSet":
         for claim in spec.get("volumeClaimTemplates") or []:
             claim_name = str((claim.get("metadata") or {}).get("name", ""))
