@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
 import sys
 from pathlib import Path
 
@@ -40,19 +39,10 @@ def main_options(
 
 
 def _register() -> None:
-    from devenv.cli import doctor, render, report, stack
+    from devenv.cli import doctor, ephemeral, parity, render, report, seed, stack
 
-    for module in (render, stack, report, doctor):
+    for module in (render, stack, report, doctor, parity, ephemeral, seed):
         module.register(app)
-    for optional in ("devenv.cli.parity", "devenv.cli.ephemeral", "devenv.cli.seed", "devenv.cli.develop"):
-        try:
-            module = importlib.import_module(optional)
-        except ModuleNotFoundError as exc:
-            if exc.name != optional:
-                raise
-            continue
-        module.register(app)
-
 
 
 def report_error(exc: DevenvError) -> None:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import json
-import os
 
 import typer
 
@@ -100,8 +99,8 @@ def run(
     require_engine()
     from devenv.launch import stack_environment
 
-    os.environ.update(stack_environment(config, rendered, name))
-    code = compose(rendered.files(name), "run", "--rm", "-T", job, profiles=(MANUAL_PROFILE,))
+    files = rendered.files(name).with_environment(stack_environment(config, rendered, name))
+    code = compose(files, "run", "--rm", "-T", job, profiles=(MANUAL_PROFILE,))
     raise typer.Exit(code)
 
 
@@ -121,6 +120,5 @@ def exec_(
     from devenv.launch import stack_environment
 
     rendered = pipeline.render(config)
-    os.environ.update(stack_environment(config, rendered, name))
-    files = rendered.files(name)
+    files = rendered.files(name).with_environment(stack_environment(config, rendered, name))
     raise typer.Exit(compose(files, "exec", *(["-T"] if not common.out.is_terminal else []), service, *command))

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import importlib
-
 import typer
 
 from devenv import pipeline
@@ -61,7 +59,7 @@ def verify(
     name = common.project_name(config, project)
     rendered = pipeline.render(config, env)
     expected = checks.expectations(rendered)
-    inspect = importlib.import_module("devenv.engine.inspect")  # loads python-on-whales: only here
+    from devenv.engine import inspect
     inspect.require_engine()
     images, files = checks.wanted(expected)
     observation = inspect.observe(name, images, files)

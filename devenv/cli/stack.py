@@ -2,10 +2,9 @@
 
 from __future__ import annotations
 
-import importlib
 import json
-import os
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.live import Live
@@ -18,36 +17,8 @@ from devenv.errors import InputError, RuntimeFailure
 from devenv.model import labels as names
 from devenv.model.project import ProjectFiles
 
-
-class _Lazy:
-    """The engine modules load python-on-whales: import them only in commands that use the engine."""
-
-    def __init__(self, module: str) -> None:
-        self._module = module
-
-    def __getattr__(self, name: str) -> object:
-        return getattr(importlib.import_module(self._module), name)
-
-
-engine = _Lazy("devenv.engine.stack")
-lifecycle = _Lazy("devenv.engine.lifecycle")
-
-
-def stack_environment(*args: object) -> dict[str, str]:
-    from devenv.launch import stack_environment as compute
-
-    return compute(*args)  # type: ignore[arg-type]
-
-
-def running_ports(states: list) -> dict[str, int]:
-    from devenv.launch import running_ports as compute
-
-    return compute(states)
-client = _Lazy("devenv.engine.client")
-
-
-def require_engine() -> object:
-    return client.require_engine()
+if TYPE_CHECKING:
+    from devenv.engine.stack import ServiceState, UpResult
 
 
 def register(app: typer.Typer) -> None:
@@ -74,8 +45,12 @@ def up(
     config = common.STATE.config()
     name = common.project_name(config, project)
     rendered = pipeline.prepare(config, env)
+    from devenv.engine import lifecycle
+    from devenv.engine import stack as engine
+    from devenv.engine.client import require_engine
+    from devenv.launch import running_ports, stack_environment
+
     require_engine()
-    files = rendered.files(name)
     expected = rendered.startable_services
     unknown = sorted(set(services or []) - set(rendered.output.services))
     if unknown:
@@ -84,7 +59,7 @@ def up(
     if services:
         expected = sorted(_closure(rendered, services))
     stack_env = stack_environment(config, rendered, name, ttl)
-    os.environ.update(stack_env)
+    files = rendered.files(name).with_environment(stack_env)
     common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}')")
     result = _run_up(files, expected, timeout or config.local.timeout, services or None)
     if result.ready:
@@ -128,16 +103,17 @@ def watch(
     config = common.STATE.config()
     name = common.project_name(config, project)
     rendered = pipeline.prepare(config, env)
+    from devenv.engine.client import require_engine
+    from devenv.launch import stack_environment
+
     require_engine()
-    os.environ.update(stack_environment(config, rendered, name))
-    raise typer.Exit(_watch(rendered.files(name), rendered))
+    files = rendered.files(name).with_environment(stack_environment(config, rendered, name))
+    raise typer.Exit(_watch(files, rendered))
 
 
 def _seed_after_up(config: Config, rendered: pipeline.Rendered, name: str) -> None:
-    try:
-        from devenv.cli.seed import seed_stack
-    except ModuleNotFoundError:
-        return
+    from devenv.cli.seed import seed_stack
+
     seed_stack(config, rendered, name)
 
 
@@ -159,11 +135,13 @@ def _closure(rendered: pipeline.Rendered, wanted: list[str]) -> set[str]:
     return seen
 
 
-def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: list[str] | None) -> "engine.UpResult":
+def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: list[str] | None) -> UpResult:
+    from devenv.engine import stack as engine
+
     interactive = common.out.is_terminal
     seen: dict[str, str] = {}
 
-    def table(states: list) -> Table:
+    def table(states: list[ServiceState]) -> Table:
         grid = Table(box=None, show_header=False, pad_edge=False)
         for state in states:
             colour = "green" if state.ready else "red" if state.failure else "yellow"
@@ -174,7 +152,7 @@ def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: 
         with Live(table([]), console=common.out, refresh_per_second=4, transient=True) as live:
             return engine.up(files, expected, timeout, lambda states: live.update(table(states)), services)
 
-    def lines(states: list) -> None:
+    def lines(states: list[ServiceState]) -> None:
         for state in states:
             if seen.get(state.service) != state.summary:
                 seen[state.service] = state.summary
@@ -183,7 +161,9 @@ def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: 
     return engine.up(files, expected, timeout, lines, services)
 
 
-def _report_failure(files: ProjectFiles, result: "engine.UpResult", logs_dir: Path | None) -> None:
+def _report_failure(files: ProjectFiles, result: UpResult, logs_dir: Path | None) -> None:
+    from devenv.engine import stack as engine
+
     if result.compose_error:
         common.err.print("[red]docker compose up failed:[/]", markup=True)
         for line in result.compose_error.splitlines()[-20:]:
@@ -208,7 +188,7 @@ def _ingress_hosts(rendered: pipeline.Rendered) -> list[str]:
                    for rule in m.spec.get("rules") or [] if rule.get("host")})
 
 
-def _print_ports(states: list, ingress_hosts: list[str]) -> None:
+def _print_ports(states: list[ServiceState], ingress_hosts: list[str]) -> None:
     for state in states:
         for port in state.ports:
             host, _, container = port.partition("->")
@@ -225,10 +205,14 @@ def down(
     volumes: bool = typer.Option(False, "--volumes", "-v", help="Also delete the stack's volumes (its data)."),
 ) -> None:
     """Stop and remove the stack's containers and networks (and volumes with --volumes)."""
+    from devenv.engine import lifecycle
+    from devenv.engine import stack as engine
+    from devenv.engine.client import require_engine
+
     config = common.STATE.config()
     name = common.project_name(config, project)
     require_engine()
-    files = ProjectFiles(config.out / "compose.yaml", config.state_dir / "compose.env", name)
+    files = ProjectFiles(config.out / "compose.yaml", config.state_dir / names.SECRET_ENV_FILE, name)
     if not files.compose_file.is_file():
         pipeline.write(pipeline.render(config))
     engine.down(files, volumes=volumes)
@@ -241,6 +225,9 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Each container of the stack: state, health and published ports."""
+    from devenv.engine import stack as engine
+    from devenv.engine.client import require_engine
+
     config = common.STATE.config()
     name = common.project_name(config, project)
     require_engine()
@@ -264,11 +251,12 @@ def logs(
     follow: bool = typer.Option(False, "--follow", "-f", help="Keep printing new lines."),
 ) -> None:
     """Show a service's recent log lines (all services when none is named)."""
+    from devenv.engine.client import require_engine
     from devenv.engine.passthrough import compose
 
     config = common.STATE.config()
     name = common.project_name(config, project)
     require_engine()
-    files = ProjectFiles(config.out / "compose.yaml", config.state_dir / "compose.env", name)
+    files = ProjectFiles(config.out / "compose.yaml", config.state_dir / names.SECRET_ENV_FILE, name)
     args = ["logs", "--tail", str(tail), *(["--follow"] if follow else []), *([service] if service else [])]
     raise typer.Exit(compose(files, *args))

@@ -2,8 +2,11 @@
 
 from __future__ import annotations
 
+import os
 import shutil
+from collections.abc import Mapping
 from contextlib import contextmanager
+from pathlib import Path
 from typing import Iterator
 
 from python_on_whales import DockerClient
@@ -21,10 +24,35 @@ def docker() -> DockerClient:
     return DockerClient()
 
 
+def env_file_text(environment: Mapping[str, str]) -> str:
+    """Variables as a Compose env file: single-quoted values are taken literally."""
+    lines = []
+    for key, value in sorted(environment.items()):
+        if "'" in value or "\n" in value:
+            raise ValueError(f"stack variable {key} holds a quote or a line break")
+        lines.append(f"{key}='{value}'\n")
+    return "".join(lines)
+
+
+def env_files(files: ProjectFiles) -> list[Path]:
+    """The env files Compose reads for this project: local secrets, then the stack's own variables."""
+    found = [files.env_file] if files.env_file.is_file() else []
+    if files.environment:
+        path = files.stack_env_file
+        text = env_file_text(files.environment)
+        if not path.is_file() or path.read_text() != text:
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+            with os.fdopen(fd, "w") as handle:
+                handle.write(text)
+        found.append(path)
+    return found
+
+
 def compose_client(files: ProjectFiles, all_profiles: bool = False) -> DockerClient:
-    env_files = [files.env_file] if files.env_file.is_file() else []
+    env_files_ = env_files(files)
     return DockerClient(compose_files=[files.compose_file], compose_project_name=files.project,
-                        compose_env_files=env_files, compose_project_directory=files.directory,
+                        compose_env_files=env_files_, compose_project_directory=files.directory,
                         compose_profiles=["*"] if all_profiles else [])
 
 

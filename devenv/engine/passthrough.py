@@ -7,9 +7,9 @@ so they call the same docker CLI python-on-whales uses, with inherited standard 
 from __future__ import annotations
 
 import shutil
-import subprocess
 
-from devenv.engine.client import ENGINE_HINT
+from devenv import process
+from devenv.engine.client import ENGINE_HINT, env_files
 from devenv.errors import RuntimeFailure
 from devenv.model.project import ProjectFiles
 
@@ -20,8 +20,8 @@ def compose(files: ProjectFiles, *args: str, profiles: tuple[str, ...] = ()) -> 
         raise RuntimeFailure("the docker command is not installed", hint=ENGINE_HINT)
     argv = [docker, "compose", "-p", files.project, "-f", str(files.compose_file),
             "--project-directory", str(files.directory)]
-    if files.env_file.is_file():
-        argv += ["--env-file", str(files.env_file)]
+    for env_file in env_files(files):
+        argv += ["--env-file", str(env_file)]
     for profile in profiles:
         argv += ["--profile", profile]
-    return subprocess.run([*argv, *args], check=False).returncode
+    return process.interactive([*argv, *args], failure=RuntimeFailure, hint=ENGINE_HINT)

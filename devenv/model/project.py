@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 
@@ -11,8 +12,18 @@ class ProjectFiles:
     """Where a rendered project lives and what Compose needs to run it."""
 
     compose_file: Path
-    env_file: Path
+    env_file: Path  # local secret values for Compose's interpolation (0600)
     project: str
+    #: the stack's interpolation variables (labels, host ports): passed to Compose explicitly, never via os.environ
+    environment: Mapping[str, str] = field(default_factory=dict)
+
+    def with_environment(self, environment: Mapping[str, str]) -> "ProjectFiles":
+        return replace(self, environment=dict(environment))
+
+    @property
+    def stack_env_file(self) -> Path:
+        """Where the engine adapter writes `environment` for Compose (beside the secret env file)."""
+        return self.env_file.with_name(f"stack-{self.project}.env")
 
     @property
     def directory(self) -> Path:

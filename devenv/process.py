@@ -1,0 +1,56 @@
+"""The one way devenv starts an external program (docker, kubectl, kustomize, helm), with one
+translation of its failures into devenv's errors: a missing program, a timeout, a non-zero exit.
+
+python-on-whales has its own choke point for the engine's captured calls; everything else goes here.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Mapping, Sequence
+from pathlib import Path
+
+from devenv.errors import DevenvError, InputError
+
+
+def _environment(extra: Mapping[str, str] | None) -> dict[str, str] | None:
+    return {**os.environ, **extra} if extra else None
+
+
+def run(argv: Sequence[str], what: str, *, cwd: Path | None = None, timeout: float | None = 300,
+        stdin: str | None = None, env: Mapping[str, str] | None = None,
+        failure: type[DevenvError] = InputError, hint: str = "") -> str:
+    """Run a program to completion and return its standard output.
+
+    Its own error message (standard error, else output) becomes a `failure` naming `what` was run.
+    """
+    try:
+        done = subprocess.run(list(argv), capture_output=True, text=True, cwd=cwd, timeout=timeout, check=False,
+                              input=stdin, env=_environment(env))
+    except FileNotFoundError:
+        raise failure(f"cannot run {argv[0]}", hint="install it, then run `devenv doctor`") from None
+    except subprocess.TimeoutExpired:
+        raise failure(f"{what} did not finish within {timeout:g} s", hint=hint or "is something unreachable?") from None
+    if done.returncode != 0:
+        message = (done.stderr or done.stdout).strip()
+        raise failure(f"{what} failed:\n{message}", hint=hint or "fix the error reported above")
+    return done.stdout
+
+
+def probe(argv: Sequence[str], timeout: float = 30) -> str | None:
+    """A program's output, or None when it is missing, fails or hangs (for version checks)."""
+    try:
+        done = subprocess.run(list(argv), capture_output=True, text=True, timeout=timeout, check=False)
+    except (OSError, subprocess.TimeoutExpired):
+        return None
+    return done.stdout if done.returncode == 0 else None
+
+
+def interactive(argv: Sequence[str], env: Mapping[str, str] | None = None,
+                failure: type[DevenvError] = InputError, hint: str = "") -> int:
+    """Run a program with the terminal passed straight through; its exit code."""
+    try:
+        return subprocess.run(list(argv), check=False, env=_environment(env)).returncode
+    except FileNotFoundError:
+        raise failure(f"cannot run {argv[0]}", hint=hint or "install it, then run `devenv doctor`") from None
