@@ -373,7 +373,7 @@ class _Reader:
         value = table.get(key, {})
         if not isinstance(value, dict):
             self.fail(f"{where}.{key}" if where else key, "must be a table", "")
-        return value
+        return dict(value)
 
     def string(self, table: dict[str, Any], where: str, key: str, default: str | None = None) -> str:
         if key not in table:
@@ -383,7 +383,7 @@ class _Reader:
         value = table[key]
         if not isinstance(value, str):
             self.fail(f"{where}.{key}", f"must be a string, not {value!r}", f'e.g. {key} = "..."')
-        return value
+        return str(value)
 
     def strings(self, table: dict[str, Any], where: str, key: str, default: tuple[str, ...] | None = None) -> tuple[str, ...]:
         if key not in table:

@@ -124,7 +124,7 @@ def _shown(source: object, root: Path) -> str:
     shown = []
     for item in items:
         try:
-            shown.append(str(Path(item).resolve().relative_to(root.resolve())))  # type: ignore[arg-type]
+            shown.append(str(Path(item).resolve().relative_to(root.resolve())))
         except ValueError:
             shown.append(str(item))
     return ", ".join(shown)

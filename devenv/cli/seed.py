@@ -10,6 +10,7 @@ from rich.progress import (
     BarColumn,
     MofNCompleteColumn,
     Progress,
+    TaskID,
     TextColumn,
     TimeElapsedColumn,
 )
@@ -86,7 +87,7 @@ def seed_stack(config: Config, rendered: pipeline.Rendered, project: str, reset:
         started = time.monotonic()
         with Progress(TextColumn("  {task.description:<24}"), BarColumn(), MofNCompleteColumn(), TimeElapsedColumn(),
                       console=common.out, transient=True) as bar:
-            tasks: dict[str, int] = {}
+            tasks: dict[str, TaskID] = {}
 
             def progress(table: str, done: int, total: int) -> None:
                 if table not in tasks:

@@ -34,9 +34,9 @@ def env_file_text(environment: Mapping[str, str]) -> str:
     return "".join(lines)
 
 
-def env_files(files: ProjectFiles) -> list[Path]:
+def env_files(files: ProjectFiles) -> list[str | Path]:
     """The env files Compose reads for this project: local secrets, then the stack's own variables."""
-    found = [files.env_file] if files.env_file.is_file() else []
+    found: list[str | Path] = [files.env_file] if files.env_file.is_file() else []
     if files.environment:
         path = files.stack_env_file
         text = env_file_text(files.environment)

@@ -79,10 +79,15 @@ def _read(client: DockerClient, container: Container, path: str) -> bytes | None
     with tempfile.TemporaryDirectory(prefix="devenv-verify-") as folder:
         target = Path(folder) / "file"
         try:
-            client.container.copy_from(container, path, target)
+            client.container.copy((container, path), target)
         except DockerException:
             return None
         return target.read_bytes() if target.is_file() else None
+
+
+def _env_pair(item: str) -> tuple[str, str]:
+    name, _, value = item.partition("=")
+    return name, value
 
 
 def _observed(client: DockerClient, container: Container, images: dict[str, ImageFacts | None],
@@ -93,7 +98,7 @@ def _observed(client: DockerClient, container: Container, images: dict[str, Imag
     image_id = str(container.image)
     if image_id not in images:
         images[image_id] = _image(client, image_id)
-    env = dict(item.split("=", 1) if "=" in item else (item, "") for item in container.config.env or [])
+    env = dict(_env_pair(item) for item in container.config.env or [])
     binds = {str(m.destination): str(m.source) for m in container.mounts or [] if m.type == "bind" and m.destination}
     observed = Observed(
         id=str(container.id),

@@ -9,6 +9,8 @@ import socket
 import time
 from dataclasses import dataclass
 
+from python_on_whales import Volume
+
 from devenv.engine.client import docker, engine_errors
 from devenv.model import labels as names
 from devenv.stackid import StackLabels
@@ -109,23 +111,22 @@ def list_stacks() -> list[StackInfo]:
 def remove_stack(project: str) -> None:
     """Remove every container, network and volume labelled with the project (no compose file needed)."""
     client = docker()
-    selector = [("label", f"{PROJECT_LABEL}={project}")]
     with engine_errors(f"removing stack {project}"):
-        containers = client.container.list(all=True, filters=selector)
+        containers = client.container.list(all=True, filters={"label": f"{PROJECT_LABEL}={project}"})
         if containers:
-            client.container.remove(containers, force=True, volumes=True)
+            client.container.remove(list(containers), force=True, volumes=True)
         networks = client.network.list(filters={"label": f"{PROJECT_LABEL}={project}"})
         if networks:
-            client.network.remove(networks)
+            client.network.remove([n.name for n in networks])
         volumes = client.volume.list(filters={"label": f"{PROJECT_LABEL}={project}"})
         if volumes:
-            client.volume.remove(volumes)
+            client.volume.remove([v.name for v in volumes])
 
 
 def remove_markers(project: str) -> None:
     client = docker()
     with engine_errors("removing the stack's meta volumes"):
         names = [_volume(project, META_VOLUME), _volume(project, READY_VOLUME)]
-        existing = [n for n in names if client.volume.exists(n)]
+        existing: list[Volume | str] = [n for n in names if client.volume.exists(n)]
         if existing:
             client.volume.remove(existing)

@@ -11,8 +11,9 @@ from typing import Any, Callable
 from python_on_whales import Container
 from python_on_whales.exceptions import DockerException
 
-from devenv.engine.client import ProjectFiles, compose_client, docker, engine_errors
+from devenv.engine.client import compose_client, docker, engine_errors
 from devenv.model import labels as names
+from devenv.model.project import ProjectFiles
 
 PROJECT_LABEL = names.COMPOSE_PROJECT
 SERVICE_LABEL = names.COMPOSE_SERVICE
@@ -130,9 +131,9 @@ def _uptime(started_at: Any) -> float:
     if started_at is None:
         return 0.0
     try:
-        return max(0.0, (datetime.now(timezone.utc) - started_at).total_seconds())
+        return max(0.0, float((datetime.now(timezone.utc) - started_at).total_seconds()))
     except TypeError:  # a naive timestamp: treat as UTC
-        return max(0.0, (datetime.now(timezone.utc) - started_at.replace(tzinfo=timezone.utc)).total_seconds())
+        return max(0.0, float((datetime.now(timezone.utc) - started_at.replace(tzinfo=timezone.utc)).total_seconds()))
 
 
 def project_states(project: str) -> list[ServiceState]:
@@ -222,7 +223,7 @@ def logs(project: str, service: str, tail: int | None = 30) -> str:
     with engine_errors(f"reading the logs of {service}"):
         found = client.container.list(all=True, filters=[("label", f"{PROJECT_LABEL}={project}"),
                                                            ("label", f"{SERVICE_LABEL}={service}")])
-        chunks = [client.container.logs(c, tail=tail) for c in found]
+        chunks = [str(client.container.logs(c, tail=tail)) for c in found]
     return "\n".join(chunks)
 
 

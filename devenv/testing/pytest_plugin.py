@@ -14,7 +14,7 @@ import sys
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Iterator
+from typing import Any, Iterator
 
 import pytest
 
@@ -31,7 +31,7 @@ class Stack:
 
     project: str
     config: Path
-    services: list[dict]
+    services: list[dict[str, Any]]
 
     def address(self, service: str, port: int) -> str:
         """host:port on 127.0.0.1 where `service`'s container port `port` is published."""
@@ -40,7 +40,7 @@ class Stack:
                 for mapping in entry["ports"]:
                     host, _, container = mapping.partition("->")
                     if container.split("/")[0] == str(port):
-                        return host
+                        return str(host)
         raise KeyError(f"{service}:{port} is not published (list it under [publish] in devenv.toml)")
 
     def devenv(self, *args: str, check: bool = True) -> subprocess.CompletedProcess[str]:

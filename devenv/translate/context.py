@@ -11,6 +11,7 @@ from devenv.k8s.secrets import secret_keys, secret_name
 from devenv.model.catalogue import delta
 from devenv.model.output import Output
 from devenv.translate.secrets_store import LocalSecrets
+from devenv.translate.service_links import EnvVar, service_link_vars
 
 
 @dataclass(frozen=True)
@@ -37,15 +38,13 @@ class Index:
         for manifest in manifests:
             self._by_key[(manifest.kind, manifest.namespace, manifest.name)] = manifest
         self.namespaces = sorted({m.namespace for m in manifests if m.namespace})
-        self._links: dict[str, list[Any]] = {}
+        self._links: dict[str, list[EnvVar]] = {}
         self._kinds: dict[tuple[str, ...], list[Manifest]] = {}
 
-    def service_links(self, namespace: str) -> list[Any]:
+    def service_links(self, namespace: str) -> list[EnvVar]:
         """The variables the kubelet gives every container for each Service of its namespace
         (`API_SERVICE_HOST`, `API_PORT_80_TCP`...); hosts are the Service's DNS name here, not an IP."""
         if namespace not in self._links:
-            from devenv.translate.envvars import service_link_vars
-
             links = []
             for service in sorted(self.of_kind("Service"), key=lambda m: m.name):
                 if service.namespace == namespace:

@@ -15,6 +15,7 @@ from devenv.k8s.manifest import ObjectRef
 from devenv.translate.context import Context
 from devenv.translate.expansion import expand
 from devenv.translate.quantities import cpu_cores, memory_bytes
+from devenv.translate.service_links import EnvVar
 
 ENV_NAME_RE = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
 
@@ -32,13 +33,6 @@ class PodInfo:
     service_links: bool = True
 
 
-@dataclass(frozen=True)
-class EnvVar:
-    name: str
-    value: str
-    secret: bool = False
-
-
 def container_env(ctx: Context, pod: PodInfo, container: dict[str, Any], field: str) -> list[EnvVar]:
     """The environment in kubelet order; later definitions of a name replace earlier ones."""
     # Service links come first: a definition of the container replaces one, and $(VAR) can use them.
@@ -50,38 +44,15 @@ def container_env(ctx: Context, pod: PodInfo, container: dict[str, Any], field: 
         name = str(item.get("name", ""))
         where = f"{field}.env[{index}]"
         if "valueFrom" in item:
-            var = _value_from(ctx, pod, container, name, item["valueFrom"] or {}, where)
-            if var is None:
+            found = _value_from(ctx, pod, container, name, item["valueFrom"] or {}, where)
+            if found is None:
                 continue
+            var = found
         else:
             value, secret = expand_env(str(item.get("value") if item.get("value") is not None else ""), resolved)
             var = EnvVar(name, value, secret)
         resolved[name] = var
     return list(resolved.values())
-
-
-def service_link_vars(service: Any) -> list[EnvVar]:
-    """Docker-links-style variables of one Service, as the kubelet builds them (none for a headless one)."""
-    spec = service.spec
-    if spec.get("clusterIP") == "None" or spec.get("type") == "ExternalName" or not spec.get("ports"):
-        return []
-    prefix = service.name.upper().replace("-", "_")
-    host = service.name
-    ports = spec.get("ports") or []
-    first = ports[0]
-    found = [EnvVar(f"{prefix}_SERVICE_HOST", host), EnvVar(f"{prefix}_SERVICE_PORT", str(first.get("port")))]
-    for port in ports:
-        if port.get("name"):
-            found.append(EnvVar(f"{prefix}_SERVICE_PORT_{str(port['name']).upper().replace('-', '_')}",
-                                str(port.get("port"))))
-    protocol = str(first.get("protocol", "TCP")).lower()
-    found.append(EnvVar(f"{prefix}_PORT", f"{protocol}://{host}:{first.get('port')}"))
-    for port in ports:
-        proto = str(port.get("protocol", "TCP"))
-        base = f"{prefix}_PORT_{port.get('port')}_{proto.upper()}"
-        found += [EnvVar(base, f"{proto.lower()}://{host}:{port.get('port')}"), EnvVar(f"{base}_PROTO", proto.lower()),
-                  EnvVar(f"{base}_PORT", str(port.get("port"))), EnvVar(f"{base}_ADDR", host)]
-    return found
 
 
 def expand_env(text: str, values: dict[str, EnvVar]) -> tuple[str, bool]:

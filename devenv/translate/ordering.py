@@ -74,7 +74,7 @@ def _reference_text(ctx: Context, unit: PodUnit) -> tuple[str, str]:
         for container in spec.get(group) or []:
             own.extend(str(part) for part in (container.get("command") or []) + (container.get("args") or []))
             own.extend(str(item.get("value")) for item in container.get("env") or [] if item.get("value") is not None)
-    files = []
+    files: list[str] = []
     for name in sorted(_configmaps_read(spec)):
         data = ctx.index.configmap_data(unit.namespace, name) or {}
         files.extend(v.decode(errors="replace") for v in data.values())

@@ -11,12 +11,13 @@ from typing import Any
 
 from devenv.model import labels
 from devenv.translate.context import Context
-from devenv.translate.envvars import EnvVar, PodInfo, container_env, expand_env
+from devenv.translate.envvars import PodInfo, container_env, expand_env
 from devenv.translate.expansion import compose_escape
 from devenv.translate.externals import rewrite
 from devenv.translate.images import image_fields
 from devenv.translate.probes import Check, combine, container_checks
 from devenv.translate.runtime import pod_sysctls, runtime_fields
+from devenv.translate.service_links import EnvVar
 from devenv.translate.volumes import VolumePlan, mount, plan_volumes
 from devenv.translate.workloads import APP, JOB, MANUAL, PodUnit, pod_level_deltas
 

@@ -219,9 +219,9 @@ def mount(plan: VolumePlan, mount_spec: dict[str, Any]) -> tuple[dict[str, Any],
         return {"type": "bind", "source": source, "target": target, "read_only": True}, ""
     if plan.kind == "host":
         source = posixpath.join(plan.source, sub_path) if sub_path else plan.source
-        entry = {"type": "bind", "source": source, "target": target, "bind": {"create_host_path": True}}
-        return ({**entry, "read_only": True} if read_only else entry), ""
-    entry = {"type": "volume", "source": plan.source, "target": target}
+        bind: dict[str, Any] = {"type": "bind", "source": source, "target": target, "bind": {"create_host_path": True}}
+        return ({**bind, "read_only": True} if read_only else bind), ""
+    entry: dict[str, Any] = {"type": "volume", "source": plan.source, "target": target}
     if read_only:
         entry["read_only"] = True
     return entry, (f"subPath {sub_path!r} of a named volume: the whole volume is mounted" if sub_path else "")

@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Any
 
 from devenv.k8s import kinds
@@ -26,13 +27,13 @@ class PodUnit:
     pod_name: str
     template: dict[str, Any]
     field: str  # path of the pod spec in the manifest, for deltas
-    claim_volumes: dict[str, str] = field(default_factory=dict)
-    aliases: dict[str, set[str]] = field(default_factory=dict)  # network -> DNS names
-    forwards: dict[int, int] = field(default_factory=dict)  # service port -> container port
-    publish: set[int] = field(default_factory=set)
-    depends: dict[str, str] = field(default_factory=dict)  # compose service -> condition
+    claim_volumes: dict[str, str] = dataclasses.field(default_factory=dict)
+    aliases: dict[str, set[str]] = dataclasses.field(default_factory=dict)  # network -> DNS names
+    forwards: dict[int, int] = dataclasses.field(default_factory=dict)  # service port -> container port
+    publish: set[int] = dataclasses.field(default_factory=set)
+    depends: dict[str, str] = dataclasses.field(default_factory=dict)  # compose service -> condition
     hook_weight: tuple[int, int] | None = None
-    _labels: dict[str, str] | None = field(default=None, repr=False)
+    _labels: dict[str, str] | None = dataclasses.field(default=None, repr=False)
 
     @property
     def obj(self) -> ObjectRef:
