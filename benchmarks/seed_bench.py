@@ -41,7 +41,7 @@ from sqlalchemy import (  # noqa: E402
 from sqlalchemy.orm import Session, registry  # noqa: E402
 
 from devenv.seed.api import seed  # noqa: E402
-from devenv.seed.spec import parse_spec  # noqa: E402
+from devenv.seed.spec.parse import parse_spec  # noqa: E402
 
 ROWS = {
     "customers": 100_000, "addresses": 100_000, "categories": 200, "products": 20_000, "orders": 250_000,
@@ -108,10 +108,10 @@ def measure_devenv(url: str, scale: float) -> tuple[int, float]:
 
 def pregenerate(url: str, scale: float) -> dict[str, tuple[list[str], list[tuple]]]:
     """All rows, generated before the clock starts (with devenv's generators, kept in memory)."""
-    from devenv.seed.discovery import reflect_schema
-    from devenv.seed.plan import make_plan
-    from devenv.seed.pools import Pools
-    from devenv.seed.synth import TableBuilder
+    from devenv.seed.generate.pools import Pools
+    from devenv.seed.generate.table import TableBuilder
+    from devenv.seed.schema.discovery import reflect_schema
+    from devenv.seed.schema.fill_order import make_plan
 
     spec = spec_for(scale)
     engine = create_engine(url)
@@ -250,7 +250,7 @@ def main() -> int:
     if args.url:
         run(args.url)
         return 0
-    from devenv.seed.throwaway import ThrowawayPostgres
+    from tests.support.throwaway import ThrowawayPostgres
 
     with ThrowawayPostgres("bench") as server:
         run(server.url)

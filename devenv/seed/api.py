@@ -13,15 +13,19 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from types import TracebackType
+from typing import Any
 
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from devenv.errors import DevenvError, InputError, RuntimeFailure
-from devenv.seed.connect import engine_for
-from devenv.seed.discovery import create_from_models, reflect_schema
-from devenv.seed.guard import ensure_local, parse_url
-from devenv.seed.seeding import TableSummary, run_seed, seeded_tables
-from devenv.seed.spec import SeedSpec, load_spec
+from devenv.seed.load.connect import engine_for
+from devenv.seed.load.guard import ensure_local, parse_url
+from devenv.seed.run.seeding import TableSummary, run_seed, seeded_tables
+from devenv.seed.schema.discovery import create_from_models, reflect_schema
+from devenv.seed.spec.model import SeedSpec
+from devenv.seed.spec.parse import load_spec
 
 __all__ = ["SeedSummary", "TableSummary", "load_spec", "seed", "mask", "suggest", "has_data",
            "load_or_create_key", "ensure_local"]
@@ -43,7 +47,7 @@ class SeedSummary:
     def rows(self) -> int:
         return sum(t.rows for t in self.tables)
 
-    def to_dict(self) -> dict:
+    def to_dict(self) -> dict[str, Any]:
         return {
             "database": self.database,
             "rows": self.rows,
@@ -79,8 +83,8 @@ def mask(url: str, spec: SeedSpec, *, key: bytes, source: str | None = None, res
     rule. Strict by default: a column neither ruled nor declared safe stops the run before any
     row is written. `key` (keep it local, see `load_or_create_key`) makes the masking repeatable:
     the same value masks the same way in every table and every run."""
-    from devenv.seed.masking import run_mask
-    from devenv.seed.sources import open_source
+    from devenv.seed.mask.sources.resolve import open_source
+    from devenv.seed.run.masking import run_mask
 
     ensure_local(url, allow_hosts)
     if len(key) < 16:
@@ -102,14 +106,14 @@ def suggest(url_or_source: str, *, database: str = "app", sample: int = 200, sch
     """A drafted spec (TOML text) for the database or source named: every column classified,
     likely personal data flagged by name and by sampled content, given a masking rule, the rest
     declared safe. Sampled values are read, never written into the draft."""
-    from devenv.seed.suggest import draft_spec
+    from devenv.seed.mask.suggest import draft_spec
 
     return draft_spec(url_or_source, database=database, sample=sample, schema=schema)
 
 
 def has_data(url: str, spec: SeedSpec, *, allow_hosts: frozenset[str] = frozenset()) -> bool:
     """Whether any table the spec fills already holds rows (so `devenv up` seeds only once)."""
-    from devenv.seed.loaders import loader_for
+    from devenv.seed.load.dialect import loader_for
 
     ensure_local(url, allow_hosts)
     with _connection(url, spec, write=False) as conn:
@@ -144,10 +148,10 @@ class _connection:
 
     def __init__(self, url: str, spec: SeedSpec, write: bool = True) -> None:
         self.url, self.spec, self.write = url, spec, write
-        self.engine = None
-        self.conn = None
+        self.engine: Engine | None = None
+        self.conn: Connection | None = None
 
-    def __enter__(self):
+    def __enter__(self) -> Connection:
         self.engine = engine_for(self.url)
         try:
             self.conn = self.engine.connect()
@@ -160,20 +164,23 @@ class _connection:
         self.conn.begin()
         return self.conn
 
-    def __exit__(self, exc_type, exc, tb) -> None:
+    def __exit__(self, exc_type: type[BaseException] | None, exc: BaseException | None,
+                 tb: TracebackType | None) -> None:
+        conn, engine = self.conn, self.engine
+        assert conn is not None and engine is not None  # set by __enter__
         try:
             if exc_type is None and self.write:
                 try:
-                    self.conn.commit()
+                    conn.commit()
                 except SQLAlchemyError as error:
                     raise RuntimeFailure(f"the database refused the commit: {_first_line(error)}",
                                          f"database {self.spec.database}", "see the details with --debug",
                                          details=str(error)) from error
             else:
-                self.conn.rollback()
+                conn.rollback()
         finally:
-            self.conn.close()
-            self.engine.dispose()
+            conn.close()
+            engine.dispose()
         if exc is not None and isinstance(exc, SQLAlchemyError) and not isinstance(exc, DevenvError):
             raise RuntimeFailure(f"database error: {_first_line(exc)}", f"database {self.spec.database}",
                                  "see the details with --debug", details=str(exc)) from exc

@@ -80,7 +80,7 @@ def find_database(output: Output, name: str, where: str) -> StackDatabase:
 
 def publish_databases(output: Output, spec_paths: tuple[Path, ...]) -> list[StackDatabase]:
     """Publish (on 127.0.0.1, a free port) each database a seed spec fills, so the seeder can reach it."""
-    from devenv.seed.api import load_spec
+    from devenv.seed.spec.parse import load_spec
 
     found = []
     for path in spec_paths:

@@ -9,7 +9,7 @@ import os
 
 import pytest
 
-from devenv.seed.throwaway import ServerUnavailable, ThrowawayMariaDB, ThrowawayPostgres
+from tests.support.throwaway import ServerUnavailable, ThrowawayMariaDB, ThrowawayPostgres
 
 _names = itertools.count(1)
 

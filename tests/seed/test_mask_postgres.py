@@ -9,7 +9,7 @@ import pytest
 
 from devenv.errors import InputError
 from devenv.seed.api import mask
-from devenv.seed.spec import parse_spec
+from devenv.seed.spec.parse import parse_spec
 
 pytestmark = pytest.mark.postgres
 

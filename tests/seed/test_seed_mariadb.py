@@ -11,7 +11,7 @@ from sqlalchemy.engine import make_url
 
 from devenv.errors import InputError
 from devenv.seed.api import mask, seed
-from devenv.seed.spec import parse_spec
+from devenv.seed.spec.parse import parse_spec
 
 DDL = [
     """CREATE TABLE customers (

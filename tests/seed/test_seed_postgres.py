@@ -9,7 +9,7 @@ import pytest
 
 from devenv.errors import InputError, RuntimeFailure
 from devenv.seed.api import has_data, seed
-from devenv.seed.spec import parse_spec
+from devenv.seed.spec.parse import parse_spec
 
 pytestmark = pytest.mark.postgres
 
@@ -241,7 +241,7 @@ def test_foreign_keys_set_aside_for_copy_are_put_back_and_verified(shop, monkeyp
     assert scalar(shop, count) == before
     seeded = checksums(shop)
 
-    from devenv.seed import references
+    from devenv.seed.generate import references
 
     original = references.ParentPicker.values
 

@@ -2,7 +2,7 @@
 
 import pytest
 
-from devenv.seed.constraints import Bound, Compare, InSet, LengthBound, parse_check
+from devenv.seed.schema.constraints import Bound, Compare, InSet, LengthBound, parse_check
 
 CASES = [
     ("price >= 0::numeric", [Bound("price", ">=", 0)]),

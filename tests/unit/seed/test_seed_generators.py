@@ -5,10 +5,10 @@ import uuid
 
 import pytest
 
-from devenv.seed import generators as g
-from devenv.seed.patterns import PatternError, RegexPattern, Template
-from devenv.seed.pools import Pools
-from devenv.seed.rng import IndexPermutation, derive_seed, mix_bits
+from devenv.seed.generate import generators as g
+from devenv.seed.generate.patterns import PatternError, RegexPattern, Template
+from devenv.seed.generate.pools import Pools
+from devenv.seed.generate.rng import IndexPermutation, derive_seed, mix_bits
 
 
 def run(gen, rows, batch=5000, seed=1):

@@ -3,7 +3,7 @@
 import pytest
 
 from devenv.errors import InputError
-from devenv.seed.guard import ensure_local
+from devenv.seed.load.guard import ensure_local
 
 ACCEPTED = [
     ("postgresql://u:p@127.0.0.1:5432/db", frozenset()),
@@ -62,7 +62,7 @@ def test_refusal_never_shows_the_password():
 
 def test_seed_and_mask_refuse_before_connecting():
     from devenv.seed.api import mask, seed
-    from devenv.seed.spec import parse_spec
+    from devenv.seed.spec.parse import parse_spec
 
     spec = parse_spec({"database": "x", "seed": 1})
     # Port 9 on a private address: a connection attempt would hang or fail differently.

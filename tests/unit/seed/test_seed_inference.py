@@ -2,7 +2,7 @@
 
 import pytest
 
-from devenv.seed.inference import infer_kind
+from devenv.seed.generate.inference import infer_kind
 
 CASES = [
     # table, column, type kind, expected kind

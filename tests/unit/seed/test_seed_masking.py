@@ -4,32 +4,15 @@ strict mode lists every unclassified column; planted values never come through."
 import re
 
 import pytest
-from sqlalchemy import (
-    Column,
-    DateTime,
-    ForeignKey,
-    Integer,
-    MetaData,
-    String,
-    Table,
-    Text,
-    create_engine,
-    text,
-)
+from sqlalchemy import Column, DateTime, ForeignKey, Integer, MetaData, String, Table, Text, create_engine, text
 
 from devenv.errors import InputError
 from devenv.seed.api import load_or_create_key, mask
-from devenv.seed.maskers import (
-    FeistelPermutation,
-    FormatPreserving,
-    Keyed,
-    build_masker,
-    shuffle_column,
-)
-from devenv.seed.pools import Pools
-from devenv.seed.schema import Column as SColumn
-from devenv.seed.schema import Table as STable
-from devenv.seed.spec import MaskRule, parse_spec
+from devenv.seed.generate.pools import Pools
+from devenv.seed.mask.rules import FeistelPermutation, FormatPreserving, Keyed, build_masker, shuffle_column
+from devenv.seed.schema.model import Column as SColumn, Table as STable
+from devenv.seed.spec.model import MaskRule
+from devenv.seed.spec.parse import parse_spec
 
 KEY = b"0123456789abcdef0123456789abcdef"
 

@@ -4,8 +4,8 @@ import pytest
 from sqlalchemy import Integer
 
 from devenv.errors import InputError
-from devenv.seed.plan import make_plan
-from devenv.seed.schema import Column, ForeignKey, Schema, Table
+from devenv.seed.schema.fill_order import make_plan
+from devenv.seed.schema.model import Column, ForeignKey, Schema, Table
 
 
 def table(name, fks=(), nullable=()):

@@ -3,7 +3,8 @@
 import pytest
 
 from devenv.errors import InputError
-from devenv.seed.sources import CsvSource, DumpSource
+from devenv.seed.mask.sources.csv_folder import CsvSource
+from devenv.seed.mask.sources.dump import DumpSource
 
 PG_DUMP = r"""--
 -- PostgreSQL database dump

@@ -6,7 +6,8 @@ from pathlib import Path
 import pytest
 
 from devenv.errors import InputError
-from devenv.seed.spec import MaskRule, load_spec
+from devenv.seed.spec.model import MaskRule
+from devenv.seed.spec.parse import load_spec
 
 GOOD = """
 database = "shop"
@@ -114,7 +115,7 @@ def test_the_examples_in_seeds_readme_load():
     import re
     import tomllib
 
-    from devenv.seed.spec import parse_spec
+    from devenv.seed.spec.parse import parse_spec
 
     readme = Path(__file__).resolve().parents[3] / "seeds" / "README.md"
     blocks = re.findall(r"```toml\n(.*?)```", readme.read_text(), re.S)

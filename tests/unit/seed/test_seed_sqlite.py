@@ -24,7 +24,7 @@ from sqlalchemy import (
 
 from devenv.errors import InputError, RuntimeFailure
 from devenv.seed.api import has_data, seed
-from devenv.seed.spec import parse_spec
+from devenv.seed.spec.parse import parse_spec
 
 
 def metadata() -> MetaData:

@@ -3,8 +3,8 @@
 import tomllib
 
 from devenv.seed.api import suggest
-from devenv.seed.spec import parse_spec
-from devenv.seed.suggest import classify_column
+from devenv.seed.mask.suggest import classify_column
+from devenv.seed.spec.parse import parse_spec
 
 DUMP = """COPY public.people (id, contact, handle_text, score, remark, card) FROM stdin;
 1	zoe.planted@corp.test	+1 202 555 0143	10	nothing to say here, really nothing at all today	4111 1111 1111 1111

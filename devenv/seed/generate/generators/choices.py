@@ -1,0 +1,65 @@
+"""Values drawn from a finite list: a constant, weighted choices, distinct picks, booleans, pools."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from devenv.seed.generate.generators.base import Batch, Generator
+from devenv.seed.generate.rng import IndexPermutation
+
+
+class Constant(Generator):
+    def __init__(self, value: Any) -> None:
+        self.value = value
+        self.domain = (value,)
+
+    def generate(self, batch: Batch) -> list[Any]:
+        return [self.value] * batch.count
+
+
+class Choice(Generator):
+    def __init__(self, values: Sequence[Any], weights: Sequence[float] | None = None) -> None:
+        self.values = list(values)
+        self.weights = list(weights) if weights else None
+        self.domain = self.values
+
+    def generate(self, batch: Batch) -> list[Any]:
+        return batch.rng.choices(self.values, self.weights, k=batch.count)
+
+
+class Nth(Generator):
+    """Distinct elements of a finite domain, one per row index (a keyed permutation)."""
+
+    unique = True
+
+    def __init__(self, values: Sequence[Any], key: object) -> None:
+        self.values = list(values)
+        self.perm = IndexPermutation(len(self.values), key)
+
+    def generate(self, batch: Batch) -> list[Any]:
+        values, perm = self.values, self.perm
+        return [values[perm(i)] for i in batch.indices]
+
+
+class Boolean(Generator):
+    def __init__(self, p_true: float = 0.5) -> None:
+        self.p_true = p_true
+        self.domain = (False, True)
+
+    def generate(self, batch: Batch) -> list[Any]:
+        p, rnd = self.p_true, batch.rng.random
+        return [rnd() < p for _ in range(batch.count)]
+
+
+class PoolChoice(Generator):
+    """Values sampled from a pool (Faker-made or fixed); truncated to `max_length`."""
+
+    def __init__(self, pool: Sequence[Any], max_length: int | None = None) -> None:
+        values = list(pool)
+        if max_length:
+            values = [v[:max_length].rstrip() or v[:max_length] if isinstance(v, str) else v for v in values]
+        self.values = values
+
+    def generate(self, batch: Batch) -> list[Any]:
+        return batch.rng.choices(self.values, k=batch.count)

@@ -1,0 +1,58 @@
+"""Contact details that can never reach anyone: e-mail addresses on documentation domains, phone
+numbers in the fictional 555 range (both unique on request)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from devenv.seed.generate.generators.base import Batch, Generator, fit
+from devenv.seed.generate.pools import SAFE_EMAIL_DOMAINS, Pools
+from devenv.seed.generate.rng import IndexPermutation, base36, base36_width
+
+
+class Email(Generator):
+    """first.last@example.(com|net|org). Unique mode appends a permuted index: `anna.kim.4k2@...`,
+    distinct because the index part is a bijection of the row index."""
+
+    def __init__(self, pools: Pools, unique_key: object = None, rows: int = 0, max_length: int | None = None) -> None:
+        self.first, self.last = pools.email_locals()
+        self.perm = IndexPermutation(max(rows, 1), unique_key) if unique_key is not None else None
+        self.width = base36_width(max(rows, 1))
+        self.unique = self.perm is not None
+        self.max_length = max_length
+
+    def generate(self, batch: Batch) -> list[Any]:
+        rng = batch.rng
+        firsts = rng.choices(self.first, k=batch.count)
+        lasts = rng.choices(self.last, k=batch.count)
+        domains = rng.choices(SAFE_EMAIL_DOMAINS, k=batch.count)
+        if self.perm is None:
+            values = [f"{f}.{l}@{d}" for f, l, d in zip(firsts, lasts, domains)]
+        else:
+            perm, width = self.perm, self.width
+            values = [f"{f}.{l}.{base36(perm(i), width)}@{d}"
+                      for f, l, d, i in zip(firsts, lasts, domains, batch.indices)]
+        return fit(values, self.max_length, keep_tail=True)
+
+
+class Phone(Generator):
+    """North-American-style numbers in the fictional 555-01xx range when unique is not needed;
+    unique mode encodes a permuted index in the subscriber digits."""
+
+    def __init__(self, unique_key: object = None, rows: int = 0, max_length: int | None = None) -> None:
+        size = 10 ** max(7, len(str(max(rows, 1))))
+        self.perm = IndexPermutation(size, unique_key) if unique_key is not None else None
+        self.unique = self.perm is not None
+        self.max_length = max_length
+
+    def generate(self, batch: Batch) -> list[Any]:
+        rnd = batch.rng.random
+        if self.perm is None:
+            values = [f"+1-{200 + int(rnd() * 800)}-555-01{int(rnd() * 100):02d}" for _ in range(batch.count)]
+        else:
+            perm = self.perm
+            values = []
+            for i in batch.indices:
+                digits = f"{perm(i):07d}"
+                values.append(f"+1-{digits[:-7] or '555'}-{digits[-7:-4]}-{digits[-4:]}")
+        return fit(values, self.max_length, keep_tail=True)

@@ -1,0 +1,75 @@
+"""Numbers: integer, float and decimal ranges, auto-increment sequences, unique integers."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from devenv.seed.generate.generators.base import Batch, Generator
+from devenv.seed.generate.rng import IndexPermutation
+
+
+class IntRange(Generator):
+    def __init__(self, low: int, high: int) -> None:
+        self.low, self.width = low, high - low + 1
+
+    def generate(self, batch: Batch) -> list[Any]:
+        low, width, rnd = self.low, self.width, batch.rng.random
+        if width < 2**52:
+            return [low + int(rnd() * width) for _ in range(batch.count)]
+        bits = batch.rng.getrandbits
+        return [low + bits(63) % width for _ in range(batch.count)]
+
+
+class Sequential(Generator):
+    """start, start+1, ...: the natural values of an auto-increment key."""
+
+    unique = True
+
+    def __init__(self, start: int = 1) -> None:
+        self.start = start
+
+    def generate(self, batch: Batch) -> list[Any]:
+        return list(range(batch.start + self.start, batch.start + self.start + batch.count))
+
+
+class UniqueInt(Generator):
+    unique = True
+
+    def __init__(self, low: int, high: int, key: object) -> None:
+        self.low = low
+        self.perm = IndexPermutation(high - low + 1, key)
+
+    def generate(self, batch: Batch) -> list[Any]:
+        low, perm = self.low, self.perm
+        return [low + perm(i) for i in batch.indices]
+
+
+class FloatRange(Generator):
+    def __init__(self, low: float, high: float, digits: int = 4) -> None:
+        self.low, self.span, self.digits = float(low), float(high) - float(low), digits
+
+    def generate(self, batch: Batch) -> list[Any]:
+        low, span, rnd, digits = self.low, self.span, batch.rng.random, self.digits
+        return [round(low + rnd() * span, digits) for _ in range(batch.count)]
+
+
+class DecimalRange(Generator):
+    """Decimals with `scale` digits in [low, high], drawn as integers of the smallest unit."""
+
+    def __init__(self, low: Decimal, high: Decimal, scale: int, unique_key: object = None) -> None:
+        self.scale = scale
+        self.unit_low = int((Decimal(low) * 10**scale).to_integral_value(rounding="ROUND_CEILING"))
+        unit_high = int((Decimal(high) * 10**scale).to_integral_value(rounding="ROUND_FLOOR"))
+        self.width = max(1, unit_high - self.unit_low + 1)
+        self.perm = IndexPermutation(self.width, unique_key) if unique_key is not None else None
+        self.unique = self.perm is not None
+
+    def generate(self, batch: Batch) -> list[Any]:
+        low, width, scale = self.unit_low, self.width, self.scale
+        if self.perm is not None:
+            units = [low + self.perm(i) for i in batch.indices]
+        else:
+            rnd = batch.rng.random
+            units = [low + int(rnd() * width) for _ in range(batch.count)]
+        return [Decimal(u).scaleb(-scale) for u in units]

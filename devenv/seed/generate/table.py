@@ -1,0 +1,323 @@
+"""Synthetic rows for one table, batch by batch: column generators, foreign keys, unique keys and
+row-level check constraints combined. Every batch draws from RNGs seeded by (spec seed, table,
+column, batch number), so the data never depends on the order or the machine it is made on."""
+
+from __future__ import annotations
+
+import random
+from collections.abc import Iterator
+from typing import Any
+
+from devenv.errors import InputError
+from devenv.seed.generate import generators as g
+from devenv.seed.generate.inference import build_generator, default_null_ratio
+from devenv.seed.generate.kinds import ColumnContext
+from devenv.seed.generate.pools import Pools
+from devenv.seed.generate.references import (
+    JointKey,
+    ParentPicker,
+    PerParentLayout,
+    SelfPicker,
+    TableData,
+)
+from devenv.seed.generate.rng import IndexPermutation, derive_seed
+from devenv.seed.generate.row_checks import align_emails, email_columns, repair, row_checks
+from devenv.seed.schema.constraints import InSet
+from devenv.seed.schema.fill_order import Plan
+from devenv.seed.schema.model import ForeignKey, Table
+from devenv.seed.spec.model import SeedSpec, TableSpec
+
+BATCH = 10_000
+_UNIQUABLE = {"string", "text", "int", "decimal", "uuid", "date", "datetime"}
+
+
+class TableBuilder:
+    """Plans one table (row count, foreign keys, uniqueness) and yields its rows batch by batch."""
+
+    def __init__(self, table: Table, spec: SeedSpec, plan: Plan, known: dict[str, TableData],
+                 pools: Pools, needed: set[str], warnings: list[str]) -> None:
+        self.table, self.spec, self.plan, self.known = table, spec, plan, known
+        self.pools, self.warnings = pools, warnings
+        self.tspec = spec.tables.get(table.name, TableSpec())
+        self.where = spec.where
+        self.columns = [c.name for c in table.writable]
+        self.data = TableData(table.name, 0, {name: [] for name in needed})
+        self.pickers: list[ParentPicker] = []
+        self.self_pickers: list[SelfPicker] = []
+        self.deferred = [fk for fk in table.foreign_keys if plan.is_deferred(table.name, fk)]
+        self.fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+        self.layout: PerParentLayout | None = None
+        self.joints: list[tuple[JointKey, list[tuple[str, list[Any]]]]] = []
+        self._check_overrides()
+        self.rows = self._base_rows()
+        self._plan_references()
+        unique_columns = self._plan_unique_keys()
+        self.data.rows = self.rows
+        self.generators = self._build_generators(unique_columns)
+        self.checks = row_checks(table, self.tspec, self.generators)
+        self.email_names = email_columns(table, self.tspec, self.generators)
+
+    # planning
+    def _check_overrides(self) -> None:
+        names = set(self.table.column_names)
+        for name, override in self.tspec.columns.items():
+            key = f"{self.where}: tables.{self.table.name}.columns.{name}"
+            if name not in names:
+                raise InputError(f"table {self.table.name} has no column '{name}'", key,
+                                 "columns: " + ", ".join(self.table.column_names))
+            if name in self.fk_columns and override.generator is not None:
+                raise InputError(f"{self.table.name}.{name} is a foreign key: its values come from parent rows",
+                                 key, "keep only null_ratio for it, or use per_parent for the distribution")
+
+    def _base_rows(self) -> int:
+        per_parent = self.tspec.per_parent
+        if per_parent is None:
+            return self.tspec.rows if self.tspec.rows is not None else self.spec.rows
+        fk = self._fk_for(per_parent.columns)
+        parent = self.known[fk.ref_table]
+        cap = 1 if any(set(key) <= set(fk.columns) for key in self.table.unique_keys) else None
+        for key in self.table.unique_keys:
+            rest = set(key) - set(fk.columns)
+            other = self._fk_covering(rest) if set(fk.columns) <= set(key) and rest else None
+            if other is not None and other.ref_table in self.known:
+                cap = self.known[other.ref_table].rows if cap is None else min(cap, self.known[other.ref_table].rows)
+        self.layout = PerParentLayout(per_parent, parent.rows, cap, (self.spec.seed, self.table.name))
+        return self.layout.rows
+
+    def _fk_for(self, columns: tuple[str, ...]) -> ForeignKey:
+        for fk in self.table.foreign_keys:
+            if set(fk.columns) == set(columns):
+                return fk
+        raise InputError(f"per_parent.column {', '.join(columns)} is not a foreign key of {self.table.name}",
+                         f"{self.where}: tables.{self.table.name}.per_parent.column",
+                         "name the foreign-key column(s) that point at the parent table")
+
+    def _fk_covering(self, columns: set[str]) -> ForeignKey | None:
+        for fk in self.table.foreign_keys:
+            if set(fk.columns) == columns and fk.ref_table != self.table.name:
+                return fk
+        return None
+
+    def null_ratio(self, columns: tuple[str, ...], default: float) -> float:
+        for name in columns:
+            override = self.tspec.columns.get(name)
+            if override is not None and override.null_ratio is not None:
+                return override.null_ratio
+        nullable = all(self.table.column(c).nullable for c in columns)
+        return default if nullable else 0.0
+
+    def _plan_references(self) -> None:
+        per_parent_cols = set(self.tspec.per_parent.columns) if self.tspec.per_parent else set()
+        for fk in self.table.foreign_keys:
+            if fk in self.deferred:
+                continue
+            if fk.ref_table == self.table.name:
+                nullable = all(self.table.column(c).nullable for c in fk.columns)
+                self.self_pickers.append(SelfPicker(fk, self.data, nullable, self.null_ratio(fk.columns, 0.1)))
+                continue
+            parent = self.known[fk.ref_table]
+            if parent.rows == 0 and not all(self.table.column(c).nullable for c in fk.columns):
+                raise InputError(f"{fk.label(self.table.name)}: the parent table has no rows", self.where,
+                                 f"give {fk.ref_table} rows, or skip {self.table.name}")
+            mode = "per_parent" if set(fk.columns) == per_parent_cols else "random"
+            picker = ParentPicker(fk, parent, mode, 0.0 if mode == "per_parent" else self.null_ratio(fk.columns, 0.1),
+                                  (self.spec.seed, self.table.name, fk.columns))
+            picker.layout = self.layout
+            self.pickers.append(picker)
+
+    def _plan_unique_keys(self) -> set[str]:
+        """Decide how each unique key is kept unique; returns columns that must be unique alone."""
+        unique: set[str] = set()
+        by_columns = {frozenset(p.fk.columns): p for p in self.pickers}
+        deferred_cols = {c for fk in self.deferred for c in fk.columns}
+        for key in self.table.unique_keys:
+            if self._satisfied(key, unique, by_columns) or set(key) <= deferred_cols:
+                continue  # deferred foreign keys are kept unique when they are filled
+            picker = by_columns.get(frozenset(key))
+            if picker is not None:  # a unique foreign key: one child per parent
+                if picker.mode == "random":
+                    picker.mode, picker.null_ratio = "one_to_one", 0.0
+                    picker.perm = IndexPermutation(max(picker.size, 1), self.spec.seed, self.table.name,
+                                                   picker.fk.columns, "one_to_one")
+                    self._cap_rows(picker.parent.rows, f"one row per {picker.fk.ref_table} row")
+                continue
+            if len(key) == 1 and key[0] not in self.fk_columns:
+                unique.add(key[0])
+                continue
+            per_parent = [p for p in self.pickers if p.mode == "per_parent" and set(p.fk.columns) <= set(key)]
+            rest = set(key) - (set(per_parent[0].fk.columns) if per_parent else set())
+            other = by_columns.get(frozenset(rest)) if per_parent else None
+            if other is not None and other.mode == "random":
+                other.mode, other.null_ratio, other.layout = "offset", 0.0, self.layout
+                continue
+            loose = [c for c in key if c not in self.fk_columns and self._uniquable(c)]
+            if loose:
+                unique.add(loose[-1])
+                continue
+            self._joint(key, by_columns, deferred_cols)
+        return unique
+
+    def _satisfied(self, key: tuple[str, ...], unique: set[str],
+                   by_columns: dict[frozenset[str], ParentPicker]) -> bool:
+        if any(c in unique for c in key):
+            return True
+        for picker in by_columns.values():
+            if picker.mode == "one_to_one" and set(picker.fk.columns) <= set(key):
+                return True
+        return False
+
+    def _uniquable(self, name: str) -> bool:
+        column = self.table.column(name)
+        override = self.tspec.columns.get(name)
+        if override is not None and override.generator in ("constant", "choices"):
+            return False
+        if any(isinstance(c, InSet) and c.column == name for c in self.table.constraints):
+            return False
+        return column.kind in _UNIQUABLE
+
+    def _joint(self, key: tuple[str, ...], by_columns: dict[frozenset[str], ParentPicker],
+               deferred_cols: set[str]) -> None:
+        parts: list[tuple[int, ParentPicker]] = []
+        covered: set[str] = set()
+        for picker in self.pickers:
+            if set(picker.fk.columns) <= set(key) and picker.mode == "random":
+                parts.append((picker.parent.rows, picker))
+                covered |= set(picker.fk.columns)
+        finite: list[tuple[str, list[Any]]] = []
+        for name in key:
+            if name in covered:
+                continue
+            domain = self._finite_domain(name)
+            if domain is None or name in deferred_cols:
+                raise InputError(
+                    f"cannot keep ({', '.join(key)}) of {self.table.name} unique: {name} has no finite domain",
+                    f"{self.where}: tables.{self.table.name}",
+                    "give one of these columns a generator with enough distinct values (template with {n}, range)")
+            finite.append((name, domain))
+        sizes = [size for size, _ in parts] + [len(d) for _, d in finite]
+        joint = JointKey(sizes, (self.spec.seed, self.table.name, key))
+        for position, (_, picker) in enumerate(parts):
+            picker.mode, picker.null_ratio, picker.joint, picker.digit = "digit", 0.0, joint, position
+        self.joints.append((joint, finite))
+        self._cap_rows(joint.total, f"distinct ({', '.join(key)}) combinations")
+
+    def _finite_domain(self, name: str) -> list[Any] | None:
+        column = self.table.column(name)
+        override = self.tspec.columns.get(name)
+        if override is not None and override.generator == "choices":
+            return list(override.value)
+        if override is not None and override.generator == "constant":
+            return [override.value]
+        for constraint in self.table.constraints:
+            if isinstance(constraint, InSet) and constraint.column == name:
+                return list(constraint.values)
+        if column.kind == "bool":
+            return [False, True]
+        if column.kind == "enum" and column.enum_values:
+            return list(column.enum_values)
+        return None
+
+    def _cap_rows(self, limit: int, why: str) -> None:
+        if self.rows > limit:
+            if self.layout is not None:
+                raise InputError(f"{self.table.name}: per_parent asks for {self.rows} rows but only {limit} {why} exist",
+                                 f"{self.where}: tables.{self.table.name}.per_parent", "lower max")
+            self.warnings.append(f"{self.table.name}: {self.rows} rows asked, {limit} made (only {limit} {why})")
+            self.rows = limit
+
+    def _build_generators(self, unique: set[str]) -> dict[str, g.Generator]:
+        out: dict[str, g.Generator] = {}
+        joint_cols = {name for _, finite in self.joints for name, _ in finite}
+        single_pk = self.table.primary_key if len(self.table.primary_key) == 1 else ()
+        for column in self.table.writable:
+            name = column.name
+            if name in self.fk_columns or name in joint_cols:
+                continue
+            override = self.tspec.columns.get(name)
+            needs_unique = name in unique
+            if name in single_pk and column.kind == "int" and (override is None or override.generator is None):
+                out[name] = g.Sequential(1)
+                continue
+            ctx = ColumnContext(self.table, column, self.rows, self.spec.seed, self.spec.now, self.pools,
+                                unique=needs_unique, where=self.where)
+            gen = build_generator(ctx, override)
+            if needs_unique and not gen.unique:
+                gen = self._uniquified(ctx, gen)
+            ratio = override.null_ratio if override is not None and override.null_ratio is not None else (
+                0.0 if needs_unique or not column.nullable or name in self.table.primary_key
+                else default_null_ratio(name))
+            if ratio > 0 and not column.nullable:
+                raise InputError(f"{self.table.name}.{name} is NOT NULL: null_ratio must be 0",
+                                 f"{self.where}: tables.{self.table.name}.columns.{name}.null_ratio")
+            out[name] = g.WithNulls(gen, ratio) if ratio > 0 else gen
+            self._length_checks(ctx, out, name)
+        return out
+
+    def _uniquified(self, ctx: ColumnContext, gen: g.Generator) -> g.Generator:
+        kind = ctx.column.kind
+        if kind in ("string", "text"):
+            wrapped = g.IndexedText(gen, self.rows, ctx.key, ctx.max_length)
+            if ctx.max_length is not None and ctx.max_length < wrapped.min_length:
+                raise InputError(f"{self.table.name}.{ctx.column.name}: {self.rows} unique values do not fit "
+                                 f"in {ctx.max_length} characters", f"{self.where}: tables.{self.table.name}",
+                                 "lower the row count")
+            return wrapped
+        raise InputError(f"{self.table.name}.{ctx.column.name} must be unique but its generator repeats values "
+                         f"for {self.rows} rows", f"{self.where}: tables.{self.table.name}.columns.{ctx.column.name}",
+                         "widen its range, or use a template with {n}")
+
+    def _length_checks(self, ctx: ColumnContext, out: dict[str, g.Generator], name: str) -> None:
+        minimum = ctx.extras.get("min_length", 0)
+        if minimum or (ctx.max_length and ctx.column.kind in ("string", "text")):
+            out[name] = _Fit(out[name], minimum, ctx.max_length)
+
+    # generation
+    def batches(self) -> Iterator[list[tuple[Any, ...]]]:
+        """The table's rows, BATCH at a time, as tuples in `self.columns` order (deferred
+        foreign keys NULL)."""
+        seed, name = self.spec.seed, self.table.name
+        deferred_cols = {c for fk in self.deferred for c in fk.columns}
+        for number, start in enumerate(range(0, self.rows, BATCH)):
+            count = min(BATCH, self.rows - start)
+            indices = range(start, start + count)
+            cols: dict[str, list[Any]] = {}
+            for column, gen in self.generators.items():
+                cols[column] = gen.generate(g.Batch(start, count, random.Random(derive_seed(seed, name, column, number))))
+            if self.email_names:
+                align_emails(self.table, self.email_names, cols)
+            for picker in self.pickers:
+                rng = random.Random(derive_seed(seed, name, "fk", picker.fk.columns, number))
+                cols.update(picker.values(picker.pick(indices, rng)))
+            for joint, finite in self.joints:
+                for position, (column, domain) in enumerate(finite, start=len(joint.sizes) - len(finite)):
+                    cols[column] = [domain[joint.digit(i, position)] for i in indices]
+            for column in deferred_cols:
+                cols[column] = [None] * count
+            self.data.append({k: cols[k] for k in self.data.keys if k in cols})
+            for self_picker in self.self_pickers:
+                rng = random.Random(derive_seed(seed, name, "self", self_picker.fk.columns, number))
+                cols.update(self_picker.values(indices, rng))
+            repair(self.checks, cols, count, random.Random(derive_seed(seed, name, "repair", number)), self.fk_columns)
+            yield list(zip(*(cols[c] for c in self.columns)))
+
+
+
+class _Fit(g.Generator):
+    """Strings cut to the column length and padded to a checked minimum length."""
+
+    def __init__(self, inner: g.Generator, minimum: int, maximum: int | None) -> None:
+        self.inner, self.minimum, self.maximum = inner, minimum, maximum
+        self.unique, self.domain = inner.unique, inner.domain
+
+    def generate(self, batch: g.Batch) -> list[Any]:
+        values = self.inner.generate(batch)
+        low, high = self.minimum, self.maximum
+        out = []
+        for v in values:
+            if isinstance(v, str):
+                if high and len(v) > high:
+                    v = v[:high]
+                if len(v) < low:
+                    v = v + "x" * (low - len(v))
+            out.append(v)
+        return out

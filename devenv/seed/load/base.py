@@ -1,0 +1,118 @@
+"""What every bulk loader does; dialect modules fill in the fast paths."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.exc import DBAPIError
+
+from devenv.errors import RuntimeFailure
+from devenv.seed.schema.model import Schema, Table
+
+Converter = Callable[[Any], Any]
+Row = tuple[Any, ...]  # one row's values, in the order of the columns being written
+
+
+class Loader:
+    """Writes rows into one database inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, schema: Schema) -> None:
+        self.conn = conn
+        self.schema = schema
+        self.preparer = conn.dialect.identifier_preparer
+
+    @property
+    def driver(self) -> Any:
+        """The driver's own connection (psycopg, PyMySQL, sqlite3), in the same transaction."""
+        return self.conn.connection.driver_connection
+
+    def quote(self, name: str) -> str:
+        return self.preparer.quote(name)
+
+    def table_sql(self, name: str) -> str:
+        if self.schema.schema:
+            return f"{self.preparer.quote_schema(self.schema.schema)}.{self.quote(name)}"
+        return self.quote(name)
+
+    def has_rows(self, name: str) -> bool:
+        result = self.conn.execute(text(f"SELECT 1 FROM {self.table_sql(name)} LIMIT 1"))
+        return result.first() is not None
+
+    def read_keys(self, name: str, columns: Iterable[str]) -> dict[str, list[Any]]:
+        """Every row's values of `columns` (the keys of a table the spec skips)."""
+        cols = list(columns)
+        if not cols:
+            return {}
+        order = ", ".join(self.quote(c) for c in cols)
+        result = self.conn.execute(text(f"SELECT {order} FROM {self.table_sql(name)} ORDER BY {order}"))
+        rows = result.fetchall()
+        return {c: [row[i] for row in rows] for i, c in enumerate(cols)}
+
+    def count(self, name: str) -> int:
+        return int(self.conn.execute(text(f"SELECT COUNT(*) FROM {self.table_sql(name)}")).scalar_one())
+
+    def converters(self, table: Table, columns: list[str]) -> list[Converter | None]:
+        """Per column, a function turning generated values into what the driver accepts."""
+        return [None for _ in columns]
+
+    def convert(self, rows: list[Row], converters: list[Converter | None]) -> list[Row]:
+        active = [(i, fn) for i, fn in enumerate(converters) if fn is not None]
+        if not active:
+            return rows
+        out = []
+        for row in rows:
+            values = list(row)
+            for i, fn in active:
+                if values[i] is not None:
+                    values[i] = fn(values[i])
+            out.append(tuple(values))
+        return out
+
+    # the operations
+    def truncate(self, tables: list[str]) -> None:
+        raise NotImplementedError
+
+    def load(self, table: Table, columns: list[str], batches: Iterable[list[Row]],
+             on_batch: Callable[[int], None]) -> int:
+        raise NotImplementedError
+
+    def update(self, table: Table, key_columns: tuple[str, ...], set_columns: tuple[str, ...],
+               rows: list[Row]) -> None:
+        """Set `set_columns` on the rows identified by `key_columns` (rows are key values, then
+        set values). The portable way; dialects may do it faster."""
+        assignments = ", ".join(f"{self.quote(c)} = :s{i}" for i, c in enumerate(set_columns))
+        where = " AND ".join(f"{self.quote(c)} = :k{i}" for i, c in enumerate(key_columns))
+        statement = text(f"UPDATE {self.table_sql(table.name)} SET {assignments} WHERE {where}")
+        nkeys = len(key_columns)
+        params = [
+            {**{f"k{i}": row[i] for i in range(nkeys)}, **{f"s{i}": row[nkeys + i] for i in range(len(set_columns))}}
+            for row in rows
+        ]
+        self.conn.execute(statement, params)
+
+    def begin(self, tables: list[str]) -> None:
+        """Before loading `tables` (already empty): e.g. set bulk-load conditions."""
+
+    def finish(self, tables: list[Table]) -> None:
+        """After loading: e.g. move sequences past the keys written."""
+
+
+def to_json(value: Any) -> Any:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def database_failure(exc: Exception, table: str, what: str = "loading") -> RuntimeFailure:
+    """A RuntimeFailure for a driver error while `what`-ing `table`, with the database's words."""
+    message = str(getattr(exc, "orig", None) or exc).strip().splitlines()
+    first = message[0] if message else exc.__class__.__name__
+    return RuntimeFailure(f"the database refused the seeded rows: {first}", f"table {table}",
+                          "the spec's generators disagree with a constraint: override the column in the spec, "
+                          "or report the schema if it should have been understood",
+                          details="\n".join(message))
+
+
+__all__ = ["Loader", "Converter", "Row", "to_json", "database_failure", "DBAPIError"]

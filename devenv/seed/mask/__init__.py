@@ -1,0 +1,1 @@
+"""Masking production-like data: keyed rules per column, the sources it is read from, drafted specs."""

@@ -1,0 +1,1 @@
+"""Where masked data is read from (a SQL dump, a CSV folder or a database), never written to."""

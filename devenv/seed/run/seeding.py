@@ -1,0 +1,141 @@
+"""One synthetic seeding run inside an open transaction: check the spec against the schema, plan,
+empty the tables if asked, fill them parents first, close foreign-key cycles, fix sequences."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy.engine import Connection
+
+from devenv.errors import InputError, RuntimeFailure
+from devenv.seed.generate.deferred import deferred_updates
+from devenv.seed.generate.pools import Pools
+from devenv.seed.generate.references import TableData
+from devenv.seed.generate.table import TableBuilder
+from devenv.seed.load.base import Loader, Row
+from devenv.seed.load.dialect import loader_for
+from devenv.seed.schema.fill_order import Plan, make_plan
+from devenv.seed.schema.model import Schema, identity_of
+from devenv.seed.spec.model import SeedSpec
+
+Progress = Callable[[str, int, int], None]
+
+
+@dataclass(frozen=True)
+class TableSummary:
+    name: str
+    rows: int
+    seconds: float
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"table": self.name, "rows": self.rows, "seconds": round(self.seconds, 3)}
+
+
+def seeded_tables(schema: Schema, spec: SeedSpec) -> list[str]:
+    """The tables a spec fills: every table of the schema but the skipped ones. Names in the
+    spec that the schema lacks are an InputError listing them all."""
+    unknown = sorted((set(spec.tables) | set(spec.skip)) - set(schema.tables))
+    if unknown:
+        raise InputError(f"the spec names tables the database does not have: {', '.join(unknown)}",
+                         spec.where, "tables found: " + (", ".join(sorted(schema.tables)) or "none (migrated yet?)"))
+    both = sorted(set(spec.tables) & set(spec.skip))
+    if both:
+        raise InputError(f"tables both configured and skipped: {', '.join(both)}", spec.where,
+                         "remove them from skip, or drop their [tables] section")
+    return sorted(set(schema.tables) - set(spec.skip))
+
+
+def open_loader(conn: Connection, schema: Schema, plan: Plan, spec: SeedSpec, reset: bool, verb: str) -> Loader:
+    """A loader ready for the plan's tables: emptied first with `reset`, else refused when any holds rows
+    (a run never mixes its rows with existing ones)."""
+    loader = loader_for(conn, schema)
+    if reset:
+        loader.truncate(list(plan.order))
+    else:
+        filled = [name for name in plan.order if loader.has_rows(name)]
+        if filled:
+            raise RuntimeFailure(f"tables already hold rows: {', '.join(filled)}", f"database {spec.database}",
+                                 f"{verb} again with reset (devenv seed --reset) to empty them first")
+    loader.begin(list(plan.order))
+    return loader
+
+
+def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, progress: Progress | None,
+             warnings: list[str]) -> list[TableSummary]:
+    tables = seeded_tables(schema, spec)
+    protected = frozenset((name, t.per_parent.columns) for name, t in spec.tables.items() if t.per_parent)
+    plan = make_plan(schema, tables, protected, spec.where)
+    loader = open_loader(conn, schema, plan, spec, reset, "seed")
+    for name in schema.tables:
+        for unparsed in schema.tables[name].unparsed_checks:
+            if name in plan.order:
+                warnings.append(f"{name}: check constraint not understood, values may violate it: {unparsed}")
+    needed = _needed_keys(schema, plan)
+    known: dict[str, TableData] = {}
+    for name in plan.external:
+        keys = loader.read_keys(name, needed.get(name, ()))
+        rows = len(next(iter(keys.values()))) if keys else loader.count(name)
+        known[name] = TableData(name, rows, keys)
+    pools = Pools(spec.seed, spec.locale)
+    summaries: dict[str, TableSummary] = {}
+    builders: dict[str, TableBuilder] = {}
+    for name in plan.order:
+        started = time.perf_counter()
+        builder = TableBuilder(schema.tables[name], spec, plan, known, pools, needed.get(name, set()), warnings)
+        total = builder.rows
+        if progress:
+            progress(name, 0, total)
+        written = loader.load(builder.table, builder.columns, builder.batches(), _reporter(progress, name, total))
+        known[name] = builder.data
+        builders[name] = builder
+        summaries[name] = TableSummary(name, written, time.perf_counter() - started)
+    for name, builder in builders.items():
+        if builder.deferred:
+            started = time.perf_counter()
+            _close_cycles(loader, builder, warnings)
+            previous = summaries[name]
+            summaries[name] = TableSummary(name, previous.rows, previous.seconds + time.perf_counter() - started)
+    loader.finish([schema.tables[name] for name in plan.order])
+    return [summaries[name] for name in plan.order]
+
+
+def _reporter(progress: Progress | None, name: str, total: int) -> Callable[[int], None]:
+    """The loader's per-batch callback: `progress` for this table, or nothing."""
+    if not progress:
+        return _ignore
+    report = progress
+    return lambda done: report(name, done, total)
+
+
+def _ignore(_: int) -> None:
+    return None
+
+
+def _needed_keys(schema: Schema, plan: Plan) -> dict[str, set[str]]:
+    """Per table, the columns whose values later tables (or cycle updates) need."""
+    needed: dict[str, set[str]] = {}
+    for name in plan.order:
+        table = schema.tables[name]
+        for fk in table.foreign_keys:
+            needed.setdefault(fk.ref_table, set()).update(fk.ref_columns)
+        if plan.deferred.get(name):
+            identity = identity_of(table)
+            if identity:
+                needed.setdefault(name, set()).update(identity)
+    return needed
+
+
+def _close_cycles(loader: Loader, builder: TableBuilder, warnings: list[str]) -> None:
+    identity = identity_of(builder.table)
+    if identity is None:
+        for fk in builder.deferred:
+            warnings.append(f"{fk.label(builder.table.name)}: left NULL (the table has no key to update rows by)")
+        return
+    pending: dict[tuple[str, ...], list[Row]] = {}
+    for columns, rows in deferred_updates(builder, identity):
+        pending.setdefault(columns, []).extend(rows)
+    for columns, rows in pending.items():
+        loader.update(builder.table, identity, columns[len(identity):], rows)

@@ -1,0 +1,166 @@
+"""Schema discovery: SQLAlchemy reflection of a live database into the seeder's `Schema`, after the
+stack's migrations ran, or after creating the tables from the SQLAlchemy models a spec names."""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterable
+
+from sqlalchemy import MetaData, inspect, text
+from sqlalchemy.engine import Connection
+from sqlalchemy.engine.interfaces import (
+    ReflectedCheckConstraint,
+    ReflectedColumn,
+    ReflectedIndex,
+    ReflectedUniqueConstraint,
+    TableKey,
+)
+from sqlalchemy.exc import SQLAlchemyError
+
+from devenv.errors import InputError, RuntimeFailure
+from devenv.seed.schema.constraints import parse_check
+from devenv.seed.schema.model import Column, ForeignKey, Schema, Table
+
+
+def create_from_models(conn: Connection, dotted: str, where: str) -> None:
+    """Create the tables of the models at `dotted` ("pkg.module:Base", "pkg.module.metadata")
+    when they do not exist yet (CREATE ... IF NOT EXISTS semantics, existing tables untouched)."""
+    metadata = _load_metadata(dotted, where)
+    try:
+        metadata.create_all(conn, checkfirst=True)
+    except SQLAlchemyError as exc:
+        raise RuntimeFailure(f"could not create the tables of {dotted}: {exc.__class__.__name__}",
+                             where, "check that the models match the database dialect",
+                             details=str(exc)) from exc
+
+
+def _load_metadata(dotted: str, where: str) -> MetaData:
+    module_name, _, attr = dotted.partition(":") if ":" in dotted else dotted.rpartition(".")
+    try:
+        obj = getattr(importlib.import_module(module_name), attr)
+    except (ImportError, AttributeError, ValueError) as exc:
+        raise InputError(f"cannot import models '{dotted}': {exc}", f"{where}: models",
+                         "write models = \"package.module:Base\" with the package importable") from exc
+    metadata = obj if isinstance(obj, MetaData) else getattr(obj, "metadata", None)
+    if not isinstance(metadata, MetaData):
+        raise InputError(f"'{dotted}' is neither a MetaData nor a declarative base", f"{where}: models",
+                         "name the declarative Base class or its metadata")
+    return metadata
+
+
+def reflect_schema(conn: Connection, schema: str | None = None) -> Schema:
+    """Every table of `schema` (the default schema when None) with columns, keys and checks."""
+    try:
+        return _reflect(conn, schema)
+    except SQLAlchemyError as exc:
+        raise RuntimeFailure(f"could not read the database schema: {exc.__class__.__name__}",
+                             schema or "default schema", "check that the database is up and migrated",
+                             details=str(exc)) from exc
+
+
+def _reflect(conn: Connection, schema: str | None) -> Schema:
+    inspector = inspect(conn)
+    names = inspector.get_table_names(schema=schema)
+    if not names:
+        return Schema(conn.dialect.name, {}, schema)
+    columns = inspector.get_multi_columns(schema=schema)
+    pks = inspector.get_multi_pk_constraint(schema=schema)
+    fks = inspector.get_multi_foreign_keys(schema=schema)
+    uniques = inspector.get_multi_unique_constraints(schema=schema)
+    indexes = inspector.get_multi_indexes(schema=schema)
+    if conn.dialect.name in ("mysql", "mariadb"):
+        checks = _mysql_checks(conn, schema)
+    else:
+        try:
+            checks = inspector.get_multi_check_constraints(schema=schema)
+        except NotImplementedError:
+            checks = {}
+    tables: dict[str, Table] = {}
+    for name in sorted(names):
+        key = (schema, name)
+        found_pk = pks.get(key)
+        pk = tuple((found_pk.get("constrained_columns") if found_pk else None) or ())
+        cols = tuple(_column(c, pk) for c in columns.get(key, []))
+        parsed, unparsed = [], []
+        for check in checks.get(key, []):
+            found = parse_check(check.get("sqltext", ""))
+            if found is None:
+                unparsed.append(f"{check.get('name') or 'check'}: {check.get('sqltext', '')}")
+            else:
+                parsed.extend(found)
+        tables[name] = Table(
+            name=name,
+            columns=cols,
+            primary_key=pk,
+            foreign_keys=tuple(
+                ForeignKey(tuple(fk["constrained_columns"]), fk["referred_table"],
+                           tuple(fk["referred_columns"]), fk.get("name") or "")
+                for fk in fks.get(key, [])
+                if fk.get("referred_table") and (fk.get("referred_schema") in (None, schema))
+            ),
+            unique_keys=_unique_keys(pk, uniques.get(key, []), indexes.get(key, [])),
+            constraints=tuple(parsed),
+            unparsed_checks=tuple(unparsed),
+        )
+    return Schema(conn.dialect.name, tables, schema)
+
+
+def _mysql_checks(conn: Connection, schema: str | None) -> dict[TableKey, list[ReflectedCheckConstraint]]:
+    """Check constraints from information_schema: SQLAlchemy's MySQL reflection misses MariaDB's
+    column-level checks (`col INT CHECK (col > 0)`)."""
+    where = "CONSTRAINT_SCHEMA = " + (":schema" if schema else "DATABASE()")
+    params: dict[str, str] = {"schema": schema} if schema else {}
+    queries = (
+        f"SELECT TABLE_NAME, CONSTRAINT_NAME, CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS WHERE {where}",
+        "SELECT tc.TABLE_NAME, cc.CONSTRAINT_NAME, cc.CHECK_CLAUSE FROM information_schema.CHECK_CONSTRAINTS cc "
+        "JOIN information_schema.TABLE_CONSTRAINTS tc ON tc.CONSTRAINT_SCHEMA = cc.CONSTRAINT_SCHEMA "
+        f"AND tc.CONSTRAINT_NAME = cc.CONSTRAINT_NAME AND tc.CONSTRAINT_TYPE = 'CHECK' WHERE cc.{where}",
+    )
+    for query in queries:
+        try:
+            with conn.begin_nested():
+                rows = conn.execute(text(query), params).fetchall()
+        except SQLAlchemyError:
+            continue
+        found: dict[TableKey, list[ReflectedCheckConstraint]] = {}
+        for table, name, clause in rows:
+            found.setdefault((schema, table), []).append(ReflectedCheckConstraint(name=name, sqltext=clause))
+        return found
+    return {}
+
+
+def _column(data: ReflectedColumn, primary_key: tuple[str, ...]) -> Column:
+    default = data.get("default")
+    default_text = str(default) if default is not None else ""
+    identity = "identity" in data and data["identity"] is not None
+    autoincrement = (
+        identity
+        or "nextval(" in default_text
+        or (data.get("autoincrement") is True and len(primary_key) == 1 and data["name"] in primary_key)
+    )
+    return Column(
+        name=data["name"],
+        type=data["type"],
+        nullable=bool(data.get("nullable", True)),
+        autoincrement=autoincrement,
+        computed="computed" in data and data["computed"] is not None,
+        has_default=default is not None or identity,
+    )
+
+
+def _unique_keys(pk: tuple[str, ...], uniques: Iterable[ReflectedUniqueConstraint],
+                 indexes: Iterable[ReflectedIndex]) -> tuple[tuple[str, ...], ...]:
+    keys: list[tuple[str, ...]] = [pk] if pk else []
+    for constraint in uniques:
+        keys.append(tuple(constraint["column_names"]))
+    for index in indexes:
+        names = index.get("column_names") or []
+        if index.get("unique") and names and all(names):
+            keys.append(tuple(name for name in names if name))
+    seen: set[tuple[str, ...]] = set()
+    unique: list[tuple[str, ...]] = []
+    for key in keys:
+        if key and key not in seen:
+            seen.add(key)
+            unique.append(key)
+    return tuple(unique)

@@ -1,0 +1,1 @@
+"""Helpers shared by the test suites and the benchmarks (not part of the devenv package)."""
