@@ -9,6 +9,7 @@ from pathlib import Path
 from typing import Any
 
 from devenv.errors import InputError
+from devenv.model import labels as names
 from devenv.model.labels import port_variable
 from devenv.model.output import Output
 
@@ -63,11 +64,11 @@ def find_database(output: Output, name: str, where: str) -> StackDatabase:
     for service_name, service in sorted(output.services.items()):
         image = str(service.get("image", "")).rsplit("/", 1)[-1].split(":")[0]
         engine = next((ENGINES[key] for key in ENGINES if key in image), None)
-        if engine is None or service["labels"].get("dev.devenv.role") != "app":
+        if engine is None or service["labels"].get(names.ROLE) != names.ROLE_APP:
             continue
         dialect, port, db_vars, user_vars, password_vars, default_user = engine
         database = _env(service, db_vars)
-        pod = service["labels"]["dev.devenv.pod"]
+        pod = service["labels"][names.POD]
         if database == name or (not database and pod == name):
             user = _env(service, user_vars) or default_user
             password = _env(service, password_vars if user != "root" else ROOT_PASSWORDS) or _env(service, ROOT_PASSWORDS)
