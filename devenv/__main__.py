@@ -1,5 +1,5 @@
 """`python -m devenv` runs the command line."""
 
-from devenv.cli.app import main
+from devenv.cli.entry import main
 
 main()

@@ -4,12 +4,15 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 from rich.console import Console
 
-from devenv import stackid
-from devenv.config import Config, find_config, load_config
+if TYPE_CHECKING:
+    from devenv.config import Config
+
+
 
 out = Console(highlight=False, soft_wrap=True)
 err = Console(stderr=True, highlight=False, soft_wrap=True)
@@ -20,6 +23,8 @@ class State:
     debug: bool = False
 
     def config(self) -> Config:
+        from devenv.config import find_config, load_config
+
         return load_config(find_config(Path.cwd(), self.config_path))
 
 
@@ -31,4 +36,6 @@ ProjectOption = typer.Option(None, "--project", "-p", help="Compose project name
 
 def project_name(config: Config, given: str | None) -> str:
     """The Compose project name: given, DEVENV_PROJECT, derived from the CI job, or devenv.toml's."""
+    from devenv import stackid
+
     return stackid.project_name(config.project, given, config.state_dir)

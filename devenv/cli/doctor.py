@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
 from devenv.cli import common
 from devenv.errors import EXIT_RUNTIME, DevenvError
-from devenv.sources.tools import find_kustomize
+
+if TYPE_CHECKING:
+    pass
+
 
 
 def register(app: typer.Typer) -> None:
@@ -16,6 +21,7 @@ def register(app: typer.Typer) -> None:
 def doctor() -> None:
     """Check the Docker engine, Compose v2 and the Kustomize and Helm renderers."""
     from devenv.engine.client import require_engine
+    from devenv.sources.tools import find_kustomize
 
     problems = 0
     try:

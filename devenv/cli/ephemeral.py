@@ -3,14 +3,18 @@
 from __future__ import annotations
 
 import json
+from typing import TYPE_CHECKING
 
 import typer
 
-from devenv import pipeline
 from devenv.cli import common
 from devenv.errors import InputError
 from devenv.model import labels as names
 from devenv.model.labels import MANUAL_PROFILE
+
+if TYPE_CHECKING:
+    from devenv import pipeline
+
 
 
 def register(app: typer.Typer) -> None:
@@ -53,6 +57,7 @@ def port(
     project: str = common.ProjectOption,
 ) -> None:
     """Print the 127.0.0.1:PORT where a Service port is published."""
+    from devenv import pipeline
     from devenv.engine import stack as engine
     from devenv.engine.client import require_engine
 
@@ -86,6 +91,7 @@ def run(
     project: str = common.ProjectOption,
 ) -> None:
     """Run a Job or CronJob of the stack once, now, and exit with its exit code."""
+    from devenv import pipeline
     from devenv.engine.client import require_engine
     from devenv.engine.passthrough import compose
 
@@ -110,6 +116,7 @@ def exec_(
     project: str = common.ProjectOption,
 ) -> None:
     """Run a command in a running service's container: `devenv exec api -- env`."""
+    from devenv import pipeline
     from devenv.engine.client import require_engine
     from devenv.engine.passthrough import compose
 

@@ -2,19 +2,19 @@
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
+
 import typer
 
-from devenv import pipeline
 from devenv.cli import common
 from devenv.cli.report import FailOnOption, Format, FormatOption, Severity, emit
-from devenv.config import Config
 from devenv.errors import RuntimeFailure
-from devenv.k8s.manifest import Manifest
-from devenv.model.delta import Delta
-from devenv.parity.accept import apply_acceptance
-from devenv.parity.diff import diff_environments, rules_for_command
-from devenv.parity.formats import with_sources
-from devenv.sources.load import load_environment
+
+if TYPE_CHECKING:
+    from devenv.config import Config
+    from devenv.k8s.manifest import Manifest
+    from devenv.model.delta import Delta
+
 
 
 def register(app: typer.Typer) -> None:
@@ -24,6 +24,9 @@ def register(app: typer.Typer) -> None:
 
 def _accepted(deltas: list[Delta], config: Config, command: str, manifests: list[Manifest]) -> list[Delta]:
     """Acceptance for this command's codes only (diff-*, runtime-*): rules of other commands are not 'unused'."""
+    from devenv.parity.accept import apply_acceptance
+    from devenv.parity.diff import rules_for_command
+
     result = apply_acceptance(deltas, rules_for_command(config.accept, command), manifests, config.path.name)
     result.sort(key=lambda d: d.sort_key())
     return result
@@ -36,6 +39,10 @@ def diff(
     fail_on: Severity = FailOnOption,
 ) -> None:
     """Compare two environments' manifests: config keys, images, replicas, resources, probes, policies."""
+    from devenv.parity.diff import diff_environments
+    from devenv.parity.formats import with_sources
+    from devenv.sources.load import load_environment
+
     config = common.STATE.config()
     left = load_environment(config, config.env(env_a)).manifests
     right = load_environment(config, config.env(env_b)).manifests
@@ -53,7 +60,9 @@ def verify(
     fail_on: Severity = FailOnOption,
 ) -> None:
     """After `devenv up`: report runtime drift of the running containers against the rendered project."""
+    from devenv import pipeline
     from devenv.parity import verify as checks
+    from devenv.parity.formats import with_sources
 
     config = common.STATE.config()
     name = common.project_name(config, project)

@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
 
-from devenv import pipeline
 from devenv.cli import common
 from devenv.errors import EXIT_GATE
+
+if TYPE_CHECKING:
+    from devenv import pipeline
+
 
 
 def register(app: typer.Typer) -> None:
@@ -22,6 +26,8 @@ def render(
     no_cache: bool = typer.Option(False, "--no-cache", help="Run the renderer even when its inputs are unchanged."),
 ) -> None:
     """Translate the environment's manifests into DIR/compose.yaml and the files it mounts."""
+    from devenv import pipeline
+
     config = common.STATE.config()
     rendered = pipeline.render(config, env, out, use_cache=not no_cache)
     if check:

@@ -7,16 +7,16 @@ from __future__ import annotations
 
 import dataclasses
 from enum import Enum
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import typer
 
-from devenv import pipeline
 from devenv.cli import common
 from devenv.errors import EXIT_GATE
-from devenv.model.delta import Delta, at_or_above
-from devenv.parity.diff import rules_for_command
-from devenv.parity.formats import FORMATS, with_sources
+
+if TYPE_CHECKING:
+    from devenv.model.delta import Delta
+
 
 
 class Format(str, Enum):
@@ -44,6 +44,9 @@ def register(app: typer.Typer) -> None:
 
 def emit(deltas: list[Delta], meta: dict[str, Any], fmt: Format, fail_on: Severity | None) -> None:
     """Print the deltas in the chosen format; exit 1 when the gate fails (accepted deltas never do)."""
+    from devenv.model.delta import at_or_above
+    from devenv.parity.formats import FORMATS
+
     meta = {**meta, "fail_on": fail_on.value if fail_on is not None else None}
     text = FORMATS[fmt.value](deltas, meta)
     common.out.print(text, markup=False, highlight=False, emoji=False, soft_wrap=True,
@@ -58,6 +61,10 @@ def report(
     fail_on: Severity = FailOnOption,
 ) -> None:
     """List every way the local stack differs from the environment it mirrors, with reasons and hints."""
+    from devenv import pipeline
+    from devenv.parity.diff import rules_for_command
+    from devenv.parity.formats import with_sources
+
     config = common.STATE.config()
     config = dataclasses.replace(config, accept=rules_for_command(config.accept, "report"))
     rendered = pipeline.render(config, env)

@@ -4,21 +4,21 @@ from __future__ import annotations
 
 import time
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import typer
-from rich.progress import (
-    BarColumn,
-    MofNCompleteColumn,
-    Progress,
-    TaskID,
-    TextColumn,
-    TimeElapsedColumn,
-)
 
-from devenv import pipeline
 from devenv.cli import common
-from devenv.config import Config
 from devenv.errors import InputError, RuntimeFailure
+
+if TYPE_CHECKING:
+    from rich.progress import (
+        TaskID,
+    )
+
+    from devenv import pipeline
+    from devenv.config import Config
+
 
 
 def register(app: typer.Typer) -> None:
@@ -34,6 +34,8 @@ def seed(
     spec_path: Path = typer.Option(None, "--spec", help="Only this spec file (default: all of seeds/)."),
 ) -> None:
     """Fill the local stack's databases with synthetic or masked data from seeds/."""
+    from devenv import pipeline
+
     config = common.STATE.config()
     name = common.project_name(config, project)
     rendered = pipeline.render(config, env)
@@ -74,6 +76,14 @@ def _host_port(project: str, sandbox: str, port: int) -> int:
 def seed_stack(config: Config, rendered: pipeline.Rendered, project: str, reset: bool = False,
                only_if_empty: bool = True, specs: tuple[Path, ...] | None = None) -> None:
     """Seed every spec's database; with `only_if_empty`, leave databases that already hold data."""
+    from rich.progress import (
+        BarColumn,
+        MofNCompleteColumn,
+        Progress,
+        TextColumn,
+        TimeElapsedColumn,
+    )
+
     from devenv.seed import api
     from devenv.seed.stack import find_database
 

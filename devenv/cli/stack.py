@@ -7,15 +7,18 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 import typer
-from rich.live import Live
-from rich.table import Table
 
-from devenv import pipeline, ports
 from devenv.cli import common
-from devenv.config import Config
 from devenv.errors import InputError, RuntimeFailure
 from devenv.model import labels as names
 from devenv.model.project import ProjectFiles
+
+if TYPE_CHECKING:
+    from rich.table import Table
+
+    from devenv import pipeline
+    from devenv.config import Config
+
 
 if TYPE_CHECKING:
     from devenv.engine.stack import ServiceState, UpResult
@@ -42,6 +45,8 @@ def up(
                                                              "from the working tree (Compose watch) until Ctrl-C."),
 ) -> None:
     """Render, start the stack and wait until every service is ready (or say which one is not, and why)."""
+    from devenv import pipeline, ports
+
     config = common.STATE.config()
     name = common.project_name(config, project)
     rendered = pipeline.prepare(config, env)
@@ -100,6 +105,8 @@ def watch(
     project: str = common.ProjectOption,
 ) -> None:
     """Sync source changes into the running services built from the working tree (Compose watch)."""
+    from devenv import pipeline
+
     config = common.STATE.config()
     name = common.project_name(config, project)
     rendered = pipeline.prepare(config, env)
@@ -136,6 +143,9 @@ def _closure(rendered: pipeline.Rendered, wanted: list[str]) -> set[str]:
 
 
 def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: list[str] | None) -> UpResult:
+    from rich.live import Live
+    from rich.table import Table
+
     from devenv.engine import stack as engine
 
     interactive = common.out.is_terminal
@@ -205,6 +215,7 @@ def down(
     volumes: bool = typer.Option(False, "--volumes", "-v", help="Also delete the stack's volumes (its data)."),
 ) -> None:
     """Stop and remove the stack's containers and networks (and volumes with --volumes)."""
+    from devenv import pipeline
     from devenv.engine import lifecycle
     from devenv.engine import stack as engine
     from devenv.engine.client import require_engine
@@ -225,6 +236,8 @@ def status(
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
 ) -> None:
     """Each container of the stack: state, health and published ports."""
+    from rich.table import Table
+
     from devenv.engine import stack as engine
     from devenv.engine.client import require_engine
 
