@@ -13,9 +13,9 @@ from devenv.config import Config
 from devenv.errors import RuntimeFailure
 from devenv.k8s.manifest import Manifest
 from devenv.model.delta import Delta
-from devenv.parity.accept import apply_acceptance
-from devenv.parity.diff import diff_environments, rules_for_command
-from devenv.parity.formats import with_sources
+from devenv.parity.accept import apply_acceptance, rules_for_command
+from devenv.parity.diff import diff_environments
+from devenv.parity.locations import with_sources
 from devenv.sources.load import load_environment
 
 

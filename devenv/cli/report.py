@@ -15,8 +15,9 @@ from devenv import pipeline
 from devenv.cli import common
 from devenv.errors import EXIT_GATE
 from devenv.model.delta import Delta, at_or_above
-from devenv.parity.diff import rules_for_command
-from devenv.parity.formats import FORMATS, with_sources
+from devenv.parity.accept import rules_for_command
+from devenv.parity.formats import FORMATS
+from devenv.parity.locations import with_sources
 
 
 class Format(str, Enum):
