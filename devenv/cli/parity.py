@@ -24,8 +24,7 @@ def register(app: typer.Typer) -> None:
 
 def _accepted(deltas: list[Delta], config: Config, command: str, manifests: list[Manifest]) -> list[Delta]:
     """Acceptance for this command's codes only (diff-*, runtime-*): rules of other commands are not 'unused'."""
-    from devenv.parity.accept import apply_acceptance
-    from devenv.parity.diff import rules_for_command
+    from devenv.parity.accept import apply_acceptance, rules_for_command
 
     result = apply_acceptance(deltas, rules_for_command(config.accept, command), manifests, config.path.name)
     result.sort(key=lambda d: d.sort_key())
@@ -40,7 +39,7 @@ def diff(
 ) -> None:
     """Compare two environments' manifests: config keys, images, replicas, resources, probes, policies."""
     from devenv.parity.diff import diff_environments
-    from devenv.parity.formats import with_sources
+    from devenv.parity.locations import with_sources
     from devenv.sources.load import load_environment
 
     config = common.STATE.config()
@@ -62,7 +61,7 @@ def verify(
     """After `devenv up`: report runtime drift of the running containers against the rendered project."""
     from devenv import pipeline
     from devenv.parity import verify as checks
-    from devenv.parity.formats import with_sources
+    from devenv.parity.locations import with_sources
 
     config = common.STATE.config()
     name = common.project_name(config, project)

@@ -62,8 +62,8 @@ def report(
 ) -> None:
     """List every way the local stack differs from the environment it mirrors, with reasons and hints."""
     from devenv import pipeline
-    from devenv.parity.diff import rules_for_command
-    from devenv.parity.formats import with_sources
+    from devenv.parity.accept import rules_for_command
+    from devenv.parity.locations import with_sources
 
     config = common.STATE.config()
     config = dataclasses.replace(config, accept=rules_for_command(config.accept, "report"))

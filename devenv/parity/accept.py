@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 from fnmatch import fnmatchcase
+from typing import Iterable
 
 from devenv.config import Acceptance
 from devenv.k8s.manifest import Manifest, ObjectRef
@@ -14,6 +15,17 @@ from devenv.model.catalogue import delta
 from devenv.model.delta import Delta
 
 ANNOTATION = "devenv.dev/accept"
+#: the delta codes of a command's own family: its rules apply there and nowhere else
+COMMAND_FAMILIES = {"diff": "diff-", "verify": "runtime-"}
+
+
+def rules_for_command(rules: Iterable[Acceptance], command: str) -> tuple[Acceptance, ...]:
+    """Acceptance rules a command applies: `diff-*` codes to diff, `runtime-*` to verify, others to report,
+    so a rule meant for one command is never reported unused by another."""
+    prefix = COMMAND_FAMILIES.get(command)
+    if prefix is None:
+        return tuple(r for r in rules if not r.code.startswith(tuple(COMMAND_FAMILIES.values())))
+    return tuple(r for r in rules if r.code.startswith(prefix))
 
 
 def _matches(rule: Acceptance, item: Delta) -> bool:

@@ -17,7 +17,7 @@ from devenv.k8s.manifest import ObjectRef
 from devenv.model import labels as names
 from devenv.model.catalogue import delta
 from devenv.model.delta import REDACTED, Delta
-from devenv.parity.diff import shown
+from devenv.parity.display import shown
 
 RUNTIME_ENV = frozenset({"PATH", "HOSTNAME", "HOME", "TERM"})
 ONE_SHOT_ROLES = names.ONE_SHOT_ROLES
@@ -175,10 +175,12 @@ class _Checker:
         where, why = f"services.{exp.name}.state", f"container {container.name}"
         if exp.role in ONE_SHOT_ROLES or container.role in ONE_SHOT_ROLES:
             if container.status == "exited" and container.exit_code != 0:
-                self.report("runtime-state", exp.obj, where, "completed", f"exited with code {container.exit_code}", why)
+                self.report("runtime-state", exp.obj, where, "completed", f"exited with code {container.exit_code}",
+                            why)
             return
         if container.status != "running":
-            detail = f"{container.status} (exit code {container.exit_code})" if container.status == "exited" else container.status
+            detail = (f"{container.status} (exit code {container.exit_code})" if container.status == "exited"
+                      else container.status)
             self.report("runtime-state", exp.obj, where, "running", detail, why)
         elif container.health == "unhealthy":
             self.report("runtime-state", exp.obj, where, "healthy", "unhealthy", why)

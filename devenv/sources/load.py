@@ -36,11 +36,12 @@ def load_environment(config: Config, env: Environment, use_cache: bool = True) -
         from devenv.sources.tools import require_kustomize
 
         assert env.kustomize is not None
-        shown = _relative(env.kustomize, config.root)
-        tool = require_kustomize() if env.kustomize.is_dir() else None
-        render: Callable[[], str] = lambda: render_kustomize(env.kustomize, shown)  # noqa: E731
-        key_parts = ["kustomize", str(env.kustomize.resolve()), tool.identity if tool else ""]
-        inputs = kustomize_inputs(env.kustomize) if env.kustomize.is_dir() else []
+        overlay = env.kustomize
+        shown = _relative(overlay, config.root)
+        tool = require_kustomize() if overlay.is_dir() else None
+        render: Callable[[], str] = lambda: render_kustomize(overlay, shown)  # noqa: E731
+        key_parts = ["kustomize", str(overlay.resolve()), tool.identity if tool else ""]
+        inputs = kustomize_inputs(overlay) if overlay.is_dir() else []
     else:
         from devenv.sources.helm import helm_identity, helm_inputs, render_helm
 

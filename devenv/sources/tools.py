@@ -47,18 +47,37 @@ def require_kustomize() -> Tool:
     return tool
 
 
-def run_tool(argv: list[str], what: str, cwd: Path | None = None, timeout: int = 300) -> str:
-    """Run a renderer; its own error message becomes an InputError naming what was rendered."""
+class ToolFailed(InputError):
+    """A tool ran and exited non-zero; `output` is its own message (standard error, else standard output),
+    for a caller that turns it into a more precise error."""
+
+    def __init__(self, what: str, output: str, hint: str) -> None:
+        super().__init__(f"{what} failed:\n{output}", hint=hint)
+        self.output = output
+
+
+def run_tool(argv: list[str], what: str, cwd: Path | None = None, timeout: int = 300, hint: str = "") -> str:
+    """Run a renderer and return its standard output; the one place sources start a process.
+
+    A missing program, a timeout or a failure becomes an InputError naming `what` was run; a failure is a
+    `ToolFailed` carrying the tool's own message. `hint` replaces the generic advice on timeout and failure.
+    """
     try:
         done = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, timeout=timeout, check=False)
     except FileNotFoundError:
         raise InputError(f"cannot run {argv[0]}", hint="install it, then run `devenv doctor`") from None
+    except OSError as exc:  # found but not runnable (permissions, a broken interpreter line)
+        raise InputError(f"cannot run {argv[0]}: {exc.strerror}", hint="install it, then run `devenv doctor`") from None
     except subprocess.TimeoutExpired:
-        raise InputError(f"{what} did not finish within {timeout} s", hint="is a remote base unreachable?") from None
+        raise InputError(f"{what} did not finish within {timeout} s",
+                         hint=hint or "is a remote base unreachable?") from None
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip()
-        hint = "fix the error the renderer reports above"
-        if "http" in message and ("dial" in message or "no such host" in message or "git" in message):
-            hint = "remote bases cannot be fetched offline: vendor the base into the repository"
-        raise InputError(f"{what} failed:\n{message}", hint=hint)
+        raise ToolFailed(what, message, hint or _failure_hint(message))
     return done.stdout
+
+
+def _failure_hint(message: str) -> str:
+    if "http" in message and ("dial" in message or "no such host" in message or "git" in message):
+        return "remote bases cannot be fetched offline: vendor the base into the repository"
+    return "fix the error the renderer reports above"

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-import base64
 from dataclasses import dataclass, field
 from typing import Any
 
+from devenv.k8s.configmaps import configmap_data
 from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.k8s.secrets import secret_keys, secret_name
 from devenv.model.catalogue import delta
@@ -64,12 +64,7 @@ class Index:
     def configmap_data(self, namespace: str, name: str) -> dict[str, bytes] | None:
         """A ConfigMap's keys and values (binaryData decoded), or None when it is not in the manifests."""
         manifest = self.get("ConfigMap", namespace, name)
-        if manifest is None:
-            return None
-        data = {str(k): ("" if v is None else str(v)).encode() for k, v in (manifest.body.get("data") or {}).items()}
-        for key, value in (manifest.body.get("binaryData") or {}).items():
-            data[str(key)] = base64.b64decode(str(value))
-        return data
+        return None if manifest is None else configmap_data(manifest)
 
     def secret_keys(self, namespace: str, name: str) -> list[str] | None:
         """The keys of a Secret (or of what an ExternalSecret/SealedSecret produces); values are never read."""
