@@ -15,6 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from devenv.errors import InputError
+from devenv.model.privileges import Grant, parse_grants, refuse_security_acceptance
 
 CONFIG_NAME = "devenv.toml"
 DEFAULT_HELPER_IMAGE = "busybox:1.36.1"
@@ -92,6 +93,7 @@ class LocalOptions:
     seed_on_up: bool = True
     gateway_image: str = ""  # when set, Ingress hosts answer as NAME.localhost through this nginx image
     service_links: bool = False  # inject the kubelet's service-link variables (SVC_SERVICE_HOST...)
+    allow: tuple[Grant, ...] = ()  # host privileges granted by name (model/privileges.py)
 
 
 @dataclass(frozen=True)
@@ -119,11 +121,8 @@ class Config:
         chosen = name or self.mirror
         if chosen not in self.envs:
             known = ", ".join(sorted(self.envs)) or "none"
-            raise InputError(
-                f"no environment named '{chosen}' (declared: {known})",
-                where=str(self.path),
-                hint=_did_you_mean(chosen, self.envs) or f"add [envs.{chosen}] to {CONFIG_NAME}",
-            )
+            raise InputError(f"no environment named '{chosen}' (declared: {known})", where=str(self.path),
+                             hint=_did_you_mean(chosen, self.envs) or f"add [envs.{chosen}] to {CONFIG_NAME}")
         return self.envs[chosen]
 
 
@@ -222,7 +221,7 @@ def _environment(reader: _Reader, root: Path, name: str, body: Any) -> Environme
 
 
 def _local(reader: _Reader, body: dict[str, Any]) -> LocalOptions:
-    reader.keys(body, "local", {"helper_image", "timeout", "seed_on_up", "gateway", "service_links"})
+    reader.keys(body, "local", {"helper_image", "timeout", "seed_on_up", "gateway", "service_links", "allow"})
     if not isinstance(body.get("service_links", False), bool):
         reader.fail("local.service_links", "must be true or false", "e.g. service_links = true")
     timeout = body.get("timeout", 300)
@@ -237,6 +236,7 @@ def _local(reader: _Reader, body: dict[str, Any]) -> LocalOptions:
         seed_on_up=seed_on_up,
         gateway_image=reader.string(body, "local", "gateway", default=""),
         service_links=bool(body.get("service_links", False)),
+        allow=parse_grants(body.get("allow", []), str(reader.path)),
     )
 
 
@@ -276,7 +276,7 @@ def _accept(reader: _Reader, body: Any) -> tuple[Acceptance, ...]:
         if expires is not None and not isinstance(expires, dt.date):
             reader.fail(f"{where}.expires", f"must be a TOML date, not {expires!r}", "e.g. expires = 2027-03-31")
         rules.append(Acceptance(
-            code=reader.string(item, where, "code"),
+            code=refuse_security_acceptance(reader.string(item, where, "code"), f"{where}.code", str(reader.path)),
             reason=reader.string(item, where, "reason"),
             kind=reader.string(item, where, "kind", default="*"),
             namespace=reader.string(item, where, "namespace", default="*"),

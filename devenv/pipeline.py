@@ -19,8 +19,9 @@ from devenv.k8s.manifest import Manifest
 from devenv.model.delta import Delta
 from devenv.model.labels import SECRET_ENV_FILE
 from devenv.model.output import Output
+from devenv.model.privileges import refusal
 from devenv.model.project import ProjectFiles
-from devenv.parity.accept import apply_acceptance
+from devenv.parity.accept import apply_acceptance, unused_grants
 from devenv.sources.load import load_environment
 from devenv.translate.context import Options
 from devenv.translate.images import mirrored
@@ -67,6 +68,7 @@ def options_for(config: Config, out_dir: Path) -> Options:
         out_dir=str(out_dir),
         gateway_image=mirrored(config.local.gateway_image, config.mirrors),
         service_links=config.local.service_links,
+        allow=config.local.allow,
     )
 
 
@@ -83,6 +85,7 @@ def render(config: Config, env_name: str | None = None, out_dir: Path | None = N
 
         publish_databases(output, config.seeds)
     deltas = apply_acceptance(output.deltas, config.accept, loaded.manifests, config.path.name)
+    deltas += unused_grants(deltas, config.local.allow, config.path.name)
     deltas.sort(key=lambda d: d.sort_key())
     source = env.kustomize or env.manifests or (env.helm.chart if env.helm else "")
     header = (f"# Rendered by devenv from environment '{env.name}' ({env.kind}: {_shown(source, config.root)}).\n"
@@ -110,9 +113,14 @@ def state_lock(config: Config) -> Iterator[None]:
 
 
 def prepare(config: Config, env_name: str | None = None, out_dir: Path | None = None) -> Rendered:
-    """Render and write under the state lock: what every command that runs the stack does first."""
+    """Render and write under the state lock: what every command that runs the stack does first.
+
+    Refuses (exit 2) when the manifests ask for host privileges devenv.toml does not grant."""
     with state_lock(config):
         rendered = render(config, env_name, out_dir)
+        refused = refusal(rendered.deltas, config.local.allow, config.path.name)
+        if refused is not None:  # before anything is written or any engine is called
+            raise refused
         write(rendered)
     return rendered
 

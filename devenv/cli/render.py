@@ -46,6 +46,13 @@ def render(
     note = "unchanged" if not written.changed else f"{len(written.changed)} file(s) written"
     cache = ", renderer cache hit" if rendered.cached else ""
     common.out.print(f"rendered {written.compose_file} ({note}; {summary}; {rendered.seconds * 1000:.0f} ms{cache})")
+    from devenv.model.privileges import is_security_code
+
+    refused = [d for d in rendered.deltas if is_security_code(d.code) and not d.accepted]
+    if refused:
+        common.err.print(f"warning: {len(refused)} host privilege(s) the manifests ask for are not granted in "
+                         f"{config.path.name} and were left out; `devenv up` refuses to start until they are "
+                         "allowed under [local] allow (`devenv report` lists them)", markup=False)
 
 
 def summarize(rendered: pipeline.Rendered) -> str:

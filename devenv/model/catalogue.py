@@ -18,9 +18,12 @@ class Entry:
     category: str
     reason: str
     hint: str
+    security: bool = False  # a host privilege: only `[local] allow` in devenv.toml accepts it (model/privileges.py)
 
 
 S, B = "structural", "behavioral"
+_GRANT = ('if you trust it, allow it by name under [local] in devenv.toml (allow = ["PRIVILEGE:NAMESPACE/WORKLOAD"]); '
+          "annotations and [[accept]] rules cannot accept it")
 
 CATALOGUE: dict[str, Entry] = {
     # workloads
@@ -73,7 +76,6 @@ CATALOGUE: dict[str, Entry] = {
     "ingress": Entry("info", B, "Ingress routing and TLS are not reproduced", "publish the backend Service's port under [publish]"),
     "network-policy": Entry("warning", B, "NetworkPolicy is not enforced locally: every container can reach every other",
                             "test policy in a real cluster"),
-    "host-network": Entry("warning", B, "hostNetwork and host ports are not reproduced", "use Services instead"),
     # pod
     "init-container-sidecar": Entry("info", B, "a native sidecar runs for the pod's whole life", "nothing to do"),
     "liveness-probe": Entry("info", B, "liveness probes are checked but do not restart the container locally",
@@ -92,10 +94,30 @@ CATALOGUE: dict[str, Entry] = {
     "volume-size-limit": Entry("info", B, "emptyDir size limits are not enforced locally", "nothing to do"),
     "volume-subpath": Entry("info", S, "a subPath of a named volume cannot be mounted on this engine; the whole volume is",
                             "nothing to do unless two mounts share one volume through different subPaths"),
-    "host-path": Entry("warning", S, "a hostPath volume is bound to the same path of the machine running Docker",
-                       "avoid hostPath; the local path may not exist or hold other data"),
     "volume-unsupported": Entry("warning", S, "this volume type cannot be reproduced locally; an empty volume stands in",
                                 "replace it with a ConfigMap, Secret or PVC for local use"),
+    # host privileges (security): left out of compose.yaml unless granted by name under [local] allow
+    "privileged": Entry("error", B, "a privileged container gets every device and capability of the host",
+                        _GRANT, security=True),
+    "capability": Entry("error", B, "a capability beyond Docker's default set is added", _GRANT, security=True),
+    "host-pid": Entry("error", B, "hostPID shares the host's processes with the pod", _GRANT, security=True),
+    "host-ipc": Entry("error", B, "hostIPC shares the host's shared memory and semaphores with the pod",
+                      _GRANT, security=True),
+    "host-network": Entry("error", B, "hostNetwork puts the pod on the host's network stack; granted, its Service "
+                                      "names and port forwards do not work locally", _GRANT, security=True),
+    "host-port": Entry("error", B, "a hostPort takes a fixed port of the host; granted, it binds 127.0.0.1 only",
+                       _GRANT, security=True),
+    "host-path": Entry("error", S, "a hostPath volume exposes a path (or device) of the machine running Docker; "
+                                   "refused, an empty volume stands in", _GRANT, security=True),
+    "seccomp-unconfined": Entry("error", B, "seccomp is disabled: the container may make every system call",
+                                _GRANT, security=True),
+    "apparmor-unconfined": Entry("error", B, "AppArmor confinement is disabled", _GRANT, security=True),
+    "unsafe-sysctl": Entry("error", B, "a sysctl outside Kubernetes' safe set (which needs --allowed-unsafe-sysctls "
+                                       "on the node)", _GRANT, security=True),
+    "proc-unmasked": Entry("error", B, "procMount Unmasked shows /proc and /sys without their masked paths",
+                           _GRANT, security=True),
+    "allow-unused": Entry("warning", S, "a [local] allow entry in devenv.toml grants nothing the manifests ask for",
+                          "delete the stale entry, or fix its namespace or workload"),
     # policy objects
     "autoscaling": Entry("info", B, "autoscaling does not happen locally: one replica runs", "load-test autoscaling in staging"),
     "disruption-budget": Entry("info", B, "PodDisruptionBudgets have no meaning on one host", "nothing to do"),

@@ -1,6 +1,8 @@
 """Accepting deltas on purpose: rules in devenv.toml (with expiry) and annotations on the object.
 
 A rule that matches nothing, or that has expired, is itself reported, so stale rules do not pile up.
+Host-privilege deltas are never accepted here: only a `[local] allow` grant does (at translation), and
+a manifest's own annotation must not vouch for itself; a grant that matches nothing is reported too.
 """
 
 from __future__ import annotations
@@ -13,6 +15,7 @@ from devenv.config import Acceptance
 from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.model.catalogue import delta
 from devenv.model.delta import Delta
+from devenv.model.privileges import Grant, is_security_code
 
 ANNOTATION = "devenv.dev/accept"
 #: the delta codes of a command's own family: its rules apply there and nowhere else
@@ -55,6 +58,9 @@ def apply_acceptance(deltas: list[Delta], rules: tuple[Acceptance, ...], manifes
     used: set[int] = set()
     result: list[Delta] = []
     for item in deltas:
+        if is_security_code(item.code):
+            result.append(item)
+            continue
         annotated = by_annotation.get(item.object, {})
         if item.code in annotated or "*" in annotated:
             reason = annotated.get(item.code) or annotated.get("*", "")
@@ -77,3 +83,11 @@ def apply_acceptance(deltas: list[Delta], rules: tuple[Acceptance, ...], manifes
             result.append(delta("acceptance-unused", config_ref, where, prod=f"code {rule.code}",
                                 local=f"{rule.kind}/{rule.namespace}/{rule.name}"))
     return result
+
+
+def unused_grants(deltas: list[Delta], grants: tuple[Grant, ...], config_file: str) -> list[Delta]:
+    """An `allow` entry that granted nothing: stale, or a typo that leaves the workload refused."""
+    used = {d.accepted_by for d in deltas if is_security_code(d.code) and d.accepted}
+    config_ref = ObjectRef("Config", "", config_file)
+    return [delta("allow-unused", config_ref, grant.where, prod=str(grant), local="grants nothing")
+            for grant in grants if grant.rule not in used]

@@ -10,6 +10,7 @@ from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.k8s.secrets import secret_keys, secret_name
 from devenv.model.catalogue import delta
 from devenv.model.output import Output
+from devenv.model.privileges import Grant
 from devenv.translate.secrets_store import LocalSecrets
 from devenv.translate.service_links import EnvVar, service_link_vars
 
@@ -27,6 +28,7 @@ class Options:
     out_dir: str = "compose"  # the output directory (absolute), for build contexts
     gateway_image: str = ""
     service_links: bool = False  # inject the kubelet's SVC_SERVICE_HOST... variables
+    allow: tuple[Grant, ...] = ()  # host privileges granted by name in devenv.toml ([local] allow)
 
 
 class Index:

@@ -15,8 +15,9 @@ from devenv.translate.envvars import PodInfo, container_env, expand_env
 from devenv.translate.expansion import compose_escape
 from devenv.translate.externals import rewrite
 from devenv.translate.images import image_fields
+from devenv.translate.privileges import PodPrivileges, container_privileges, pod_privileges
 from devenv.translate.probes import Check, combine, container_checks
-from devenv.translate.runtime import pod_sysctls, runtime_fields
+from devenv.translate.runtime import runtime_fields
 from devenv.translate.service_links import EnvVar
 from devenv.translate.volumes import VolumePlan, mount, plan_volumes
 from devenv.translate.workloads import APP, JOB, MANUAL, PodUnit, pod_level_deltas
@@ -44,6 +45,7 @@ def pod_info(ctx: Context, unit: PodUnit) -> PodInfo:
 def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
     """Add the unit's services to the output; returns what dependants must wait for (service -> condition)."""
     pod_level_deltas(ctx, unit)
+    privileges = pod_privileges(ctx, unit)
     info = pod_info(ctx, unit)
     volumes = plan_volumes(ctx, info, unit.base, unit.spec, unit.field, unit.claim_volumes)
     sandbox = sandbox_name(unit)
@@ -53,7 +55,7 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
     for index, container in enumerate(unit.spec.get("initContainers") or []):
         field = f"{unit.field}.initContainers[{index}]"
         name = container_service_name(unit, container, init=True)
-        service = _container(ctx, unit, info, container, field, volumes, name)
+        service = _container(ctx, unit, info, container, field, volumes, name, privileges)
         service["depends_on"] = dict(previous)
         if container.get("restartPolicy") == "Always":  # a native sidecar: runs for the pod's life
             ctx.report("init-container-sidecar", unit.obj, field, prod="sidecar", local="long-running service")
@@ -69,7 +71,7 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
     for index, container in enumerate(unit.spec.get("containers") or []):
         field = f"{unit.field}.containers[{index}]"
         name = container_service_name(unit, container)
-        service = _container(ctx, unit, info, container, field, volumes, name)
+        service = _container(ctx, unit, info, container, field, volumes, name, privileges)
         service["depends_on"] = dict(previous)
         service["restart"] = _restart(unit.role)
         checks = container_checks(ctx, unit.obj, container, field)
@@ -79,7 +81,7 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
         else:
             ready[name] = "service_healthy" if "healthcheck" in service else "service_started"
         _finish(ctx, unit, name, service)
-    sandbox_service = _sandbox(ctx, unit, network_checks)
+    sandbox_service = _sandbox(ctx, unit, network_checks, privileges)
     _finish(ctx, unit, sandbox, sandbox_service)
     if unit.role != JOB:
         ready[sandbox] = "service_healthy" if "healthcheck" in sandbox_service else "service_started"
@@ -112,7 +114,7 @@ def _labels(unit: PodUnit, role: str, container: str = "") -> dict[str, str]:
 
 
 def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, Any], field: str,
-               volumes: dict[str, VolumePlan], name: str) -> dict[str, Any]:
+               volumes: dict[str, VolumePlan], name: str, privileges: PodPrivileges) -> dict[str, Any]:
     service: dict[str, Any] = image_fields(ctx, unit.obj, str(container.get("image", "")), f"{field}.image")
     env = container_env(ctx, info, container, field)
     values = {var.name: var for var in env}
@@ -144,6 +146,9 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
     if mounts:
         service["volumes"] = mounts
     service.update(runtime_fields(ctx, unit.obj, unit.spec, container, field))
+    granted = {**privileges.containers, **container_privileges(ctx, unit, container, field)}
+    granted["security_opt"] = service.get("security_opt", []) + granted.get("security_opt", [])
+    service.update({key: value for key, value in granted.items() if value})
     service["labels"] = _labels(unit, unit.role, str(container.get("name", "")))
     return service
 
@@ -159,9 +164,9 @@ def _interpolated(ctx: Context, service: str, key: str, value: str) -> str:
     return "${" + variable + "}"
 
 
-def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]:
+def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check], privileges: PodPrivileges) -> dict[str, Any]:
     lines = ["trap 'exit 0' TERM INT"]
-    for port, target in sorted(unit.forwards.items()):
+    for port, target in sorted(unit.forwards.items()) if not privileges.host_network else ():
         lines.append(f"nc -ll -p {port} -e nc 127.0.0.1 {target} &")
     lines.append("while :; do sleep 3600 & wait $!; done")
     networks = {network: ({"aliases": sorted(aliases)} if aliases else None)
@@ -180,12 +185,14 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]
                    for h in alias.get("hostnames") or []]
     if extra_hosts:
         service["extra_hosts"] = extra_hosts
-    network_sysctls = pod_sysctls(unit.spec, network=True)
-    if network_sysctls:
-        service["sysctls"] = network_sysctls
-    if unit.publish:
-        service["ports"] = [f"127.0.0.1:${{{labels.port_variable(sandbox_name(unit), port)}:-0}}:{port}"
-                            for port in sorted(unit.publish)]
+    ports = [f"127.0.0.1:${{{labels.port_variable(sandbox_name(unit), port)}:-0}}:{port}"
+             for port in sorted(unit.publish)] + privileges.sandbox.get("ports", [])
+    if ports:
+        service["ports"] = ports
+    service.update({key: value for key, value in privileges.sandbox.items() if key != "ports"})
+    if privileges.host_network:  # the host's own network: no aliases, no hostname, nothing to publish
+        for key in ("networks", "hostname", "ports"):
+            service.pop(key, None)
     healthcheck = combine(checks)
     if healthcheck:
         service["healthcheck"] = healthcheck

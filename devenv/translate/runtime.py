@@ -46,7 +46,7 @@ def resources(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, fiel
 def security(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
     pod_context = pod.get("securityContext") or {}
     context = {**{k: v for k, v in pod_context.items() if k in ("runAsUser", "runAsGroup", "runAsNonRoot",
-                                                                  "seccompProfile", "seLinuxOptions")},
+                                                                  "seLinuxOptions")},
                **(container.get("securityContext") or {})}
     where = f"{field}.securityContext"
     result: Fields = {}
@@ -63,41 +63,19 @@ def security(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field
         result["group_add"] = groups
     if context.get("readOnlyRootFilesystem"):
         result["read_only"] = True
-    if context.get("privileged"):
-        result["privileged"] = True
+    # privileged, capabilities.add, seccomp, AppArmor and procMount are host privileges: translate/privileges.py
     capabilities = context.get("capabilities") or {}
-    if capabilities.get("add"):
-        result["cap_add"] = [str(c) for c in capabilities["add"]]
     if capabilities.get("drop"):
         result["cap_drop"] = [str(c) for c in capabilities["drop"]]
-    options = []
     if context.get("allowPrivilegeEscalation") is False:
-        options.append("no-new-privileges:true")
-    seccomp = (context.get("seccompProfile") or {}).get("type")
-    if seccomp == "Unconfined":
-        options.append("seccomp:unconfined")
-    elif seccomp == "Localhost":
-        ctx.report("security-context", obj, f"{where}.seccompProfile", prod="Localhost", local="engine default")
-    if options:
-        result["security_opt"] = options
+        result["security_opt"] = ["no-new-privileges:true"]
     if context.get("runAsNonRoot") and "runAsUser" not in context:
         ctx.report("security-context", obj, f"{where}.runAsNonRoot", prod="enforced", local="not verified",
                    reason="the engine does not refuse an image whose user is root")
-    for unsupported in ("seLinuxOptions", "appArmorProfile", "windowsOptions", "procMount"):
+    for unsupported in ("seLinuxOptions", "windowsOptions"):
         if unsupported in context:
             ctx.report("security-context", obj, f"{where}.{unsupported}", prod="set", local="engine default")
     return result
-
-
-def sysctls(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
-    """IPC sysctls apply per container; network ones belong to the sandbox, which owns the namespace."""
-    values = pod_sysctls(pod, network=False)
-    return {"sysctls": values} if values else {}
-
-
-def pod_sysctls(pod: Fields, network: bool) -> dict[str, str]:
-    values = (pod.get("securityContext") or {}).get("sysctls") or []
-    return {str(s["name"]): str(s["value"]) for s in values if str(s.get("name", "")).startswith("net.") == network}
 
 
 def lifecycle(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
@@ -130,7 +108,7 @@ def pull_policy(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, fi
 
 
 CONTAINER_FIELDS: tuple[Callable[[Context, ObjectRef, Fields, Fields, str], Fields], ...] = (
-    resources, security, sysctls, lifecycle, grace_period, working_dir, terminal, pull_policy,
+    resources, security, lifecycle, grace_period, working_dir, terminal, pull_policy,
 )
 
 

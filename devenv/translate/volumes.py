@@ -16,6 +16,7 @@ from devenv.model.output import FileOut
 from devenv.translate.context import Context
 from devenv.translate.envvars import PodInfo, _field_value
 from devenv.translate.externals import rewrite
+from devenv.translate.privileges import ask
 
 DEFAULT_MODE = 0o644
 
@@ -63,8 +64,11 @@ def _plan(ctx: Context, pod: PodInfo, base: str, name: str, volume: dict[str, An
         return VolumePlan("named", volume_name, bool((volume["persistentVolumeClaim"] or {}).get("readOnly")))
     if "hostPath" in volume:
         path = str((volume["hostPath"] or {}).get("path", ""))
-        ctx.report("host-path", pod.obj, f"{where}.hostPath", prod=path, local=path)
-        return VolumePlan("host", path)
+        if ask(ctx, "host-path", pod.obj, f"{where}.hostPath", prod=path, granted=f"bind mount of {path}",
+               refused=f"an empty volume {base}-{name}"):
+            return VolumePlan("host", path)
+        ctx.out.volumes.setdefault(f"{base}-{name}", {})
+        return VolumePlan("named", f"{base}-{name}")
     kind = next((k for k in volume if k != "name"), "unknown")
     volume_name = f"{base}-{name}"
     ctx.out.volumes.setdefault(volume_name, {})

@@ -187,8 +187,6 @@ def pod_level_deltas(ctx: Context, unit: PodUnit) -> None:
     if fs_group is not None:
         ctx.report("security-context", obj, f"{unit.field}.securityContext.fsGroup", prod=str(fs_group),
                    local="supplementary group only", reason="volume ownership is not changed to the fsGroup")
-    if spec.get("hostNetwork") or spec.get("hostPID") or spec.get("hostIPC"):
-        ctx.report("host-network", obj, f"{unit.field}.hostNetwork", prod="true", local="false")
     if unit.annotations.get("sidecar.istio.io/inject") == "true" or unit.labels.get("sidecar.istio.io/inject") == "true":
         ctx.report("mesh-sidecar", obj, f"{unit.field.rsplit('.', 1)[0]}.metadata", prod="istio sidecar", local="none")
     if "linkerd.io/inject" in unit.annotations:
