@@ -1,6 +1,7 @@
 """One throw-away stack versus four of the same project at once: time to all-healthy and to all-gone.
 
-Uses tests/engine/stacks/three-services (busybox images, built offline by tests/images/build.sh).
+Uses tests/engine/stacks/three-services, mirrored to the offline busybox stand-in that
+tests/images/build.sh builds (the [mirrors] table of tests/images/mirrors.toml, as the engine tests do).
 Usage: python benchmarks/stacks_bench.py
 """
 
@@ -17,6 +18,7 @@ from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
 STACK = Path(__file__).resolve().parents[1] / "tests" / "engine" / "stacks" / "three-services"
+MIRRORS = Path(__file__).resolve().parents[1] / "tests" / "images" / "mirrors.toml"
 
 
 def devenv(cwd: Path, *args: str) -> None:
@@ -42,6 +44,8 @@ def main() -> None:
     with tempfile.TemporaryDirectory() as folder:
         cwd = Path(folder) / "stack"
         shutil.copytree(STACK, cwd)
+        config = cwd / "devenv.toml"
+        config.write_text(f"{config.read_text()}\n{MIRRORS.read_text()}")
         devenv(cwd, "render")
         cycle(cwd, 1)  # warm-up
         one_up, one_down = cycle(cwd, 1)

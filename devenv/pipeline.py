@@ -9,7 +9,7 @@ import fcntl
 import os
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
@@ -23,6 +23,7 @@ from devenv.model.project import ProjectFiles
 from devenv.parity.accept import apply_acceptance
 from devenv.sources.load import load_environment
 from devenv.translate.context import Options
+from devenv.translate.images import mirrored
 from devenv.translate.secrets_store import LocalSecrets
 from devenv.translate.translate import translate
 
@@ -55,15 +56,16 @@ class Rendered:
 
 
 def options_for(config: Config, out_dir: Path) -> Options:
+    """The translation's options; [mirrors] also rewrite devenv's own images (sandbox, gateway, mocks)."""
     return Options(
-        helper_image=config.local.helper_image,
+        helper_image=mirrored(config.local.helper_image, config.mirrors),
         publish=config.publish,
         builds=config.builds,
         mirrors=config.mirrors,
-        externals=config.externals,
+        externals=tuple(replace(e, image=mirrored(e.image, config.mirrors)) for e in config.externals),
         state_rel=os.path.relpath(config.state_dir, out_dir),
         out_dir=str(out_dir),
-        gateway_image=config.local.gateway_image,
+        gateway_image=mirrored(config.local.gateway_image, config.mirrors),
         service_links=config.local.service_links,
     )
 

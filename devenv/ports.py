@@ -66,12 +66,12 @@ def remember(state_dir: Path, project: str, actual: dict[str, int], chosen: dict
     """Record the ports a stack got (to keep them next time) and the values it was created with."""
     data = _load(state_dir)
     data[project] = {**data.get(project, {}), **actual}
-    data[f"{project}:chosen"] = {k: int(v) for k, v in chosen.items()}
+    data[f"{project}:chosen"] = dict(chosen)
     state_dir.mkdir(parents=True, exist_ok=True)
     (state_dir / PORTS_FILE).write_text(json.dumps(data, indent=1, sort_keys=True))
 
 
-def _load(state_dir: Path) -> dict[str, dict[str, int]]:
+def _load(state_dir: Path) -> dict[str, dict[str, int | str]]:
     try:
         loaded = json.loads((state_dir / PORTS_FILE).read_text())
         return loaded if isinstance(loaded, dict) else {}

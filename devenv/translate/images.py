@@ -1,7 +1,8 @@
 """Image references: production's string unchanged, unless devenv.toml builds it or mirrors it.
 
 A build matches by image name whatever tag or digest the manifest names (as Tilt does); each local
-substitution is a delta.
+substitution is a delta. A mirror key is a plain prefix of the reference as written (`postgres:`,
+`postgres:16.4`, `registry.example.com/team/`): the first key that matches is replaced.
 """
 
 from __future__ import annotations
@@ -30,12 +31,18 @@ def image_fields(ctx: Context, obj: ObjectRef, reference: str, field: str) -> di
             if build.watch:
                 fields["develop"] = {"watch": [_watch_rule(ctx, build, rule) for rule in build.watch]}
             return fields
-    for prefix, replacement in ctx.options.mirrors:
+    local = mirrored(reference, ctx.options.mirrors)
+    if local != reference:
+        ctx.report("image-mirrored", obj, field, prod=reference, local=local)
+    return {"image": local}
+
+
+def mirrored(reference: str, mirrors: tuple[tuple[str, str], ...]) -> str:
+    """The reference with the first matching mirror prefix replaced, or unchanged."""
+    for prefix, replacement in mirrors:
         if reference.startswith(prefix):
-            mirrored = replacement + reference[len(prefix):]
-            ctx.report("image-mirrored", obj, field, prod=reference, local=mirrored)
-            return {"image": mirrored}
-    return {"image": reference}
+            return replacement + reference[len(prefix):]
+    return reference
 
 
 def _watch_rule(ctx: Context, build: Any, rule: tuple[str, str, str]) -> dict[str, str]:

@@ -7,6 +7,8 @@ busybox: the application image needs nothing.
 
 from __future__ import annotations
 
+import hashlib
+import shlex
 from dataclasses import dataclass
 from typing import Any
 
@@ -23,7 +25,7 @@ class Check:
 
     runs_in: str
     test: list[str]
-    timing: dict[str, str | int]
+    timing: dict[str, str | int]  # production's period, timeout, retries and initial delay
 
 
 def container_checks(ctx: Context, obj: ObjectRef, container: dict[str, Any], field: str) -> list[Check]:
@@ -63,7 +65,9 @@ def _check(ctx: Context, obj: ObjectRef, container: dict[str, Any], probe: dict[
             headers += ["--header", compose_escape(f"{header.get('name')}: {header.get('value')}")]
         url = compose_escape(f"http://{host}:{port}{path}")
         # the engine enforces the probe's timeout itself (healthcheck.timeout)
-        return Check("sandbox", ["CMD", "wget", "-q", "-O", "/dev/null", *headers, url], timing)
+        # busybox wget -T crashes in some builds: `timeout` bounds each attempt instead
+        return Check("sandbox", ["CMD", "timeout", str(timing["timeout"]), "wget", "-q", "-O", "/dev/null", *headers, url],
+                     timing)
     if "tcpSocket" in probe:
         port = resolve_port(container, (probe["tcpSocket"] or {}).get("port"))
         return Check("sandbox", listening(port), timing) if port else None
@@ -81,16 +85,12 @@ def listening(port: int) -> list[str]:
 
 
 def _timing(probe: dict[str, Any]) -> dict[str, str | int]:
-    period = int(probe.get("periodSeconds") or 10)
-    failures = int(probe.get("failureThreshold") or 3)
-    initial = int(probe.get("initialDelaySeconds") or 0)
-    # Probe often while starting (a laptop should not wait a full period to see readiness), and give
-    # start-up the generous budget the kubelet gives readiness, which never kills a container.
+    """Production's probe settings; `combine` turns them into a Compose health check."""
     return {
-        "interval": f"{min(period, 2)}s",
-        "timeout": f"{int(probe.get('timeoutSeconds') or 1)}s",
-        "retries": failures,
-        "start_period": f"{max(initial + period * failures, 120)}s",
+        "period": int(probe.get("periodSeconds") or 10),
+        "timeout": int(probe.get("timeoutSeconds") or 1),
+        "retries": int(probe.get("failureThreshold") or 3),
+        "initial": int(probe.get("initialDelaySeconds") or 0),
     }
 
 
@@ -106,15 +106,57 @@ def resolve_port(container: dict[str, Any], port: Any) -> int | None:
     return None
 
 
+#: seconds between attempts while a container starts: readiness is seen this soon after the app answers
+POLL = "0.2"
+#: how long one starting check keeps polling before it reports a failure (then the next check polls again)
+START_BUDGET = 30
+#: Docker's pause between two checks; short, because a check itself waits (see `combine`)
+INTERVAL = "250ms"
+SHELLS = frozenset({"sh", "bash", "ash", "dash", "/bin/sh", "/bin/bash", "/bin/ash", "/bin/dash", "/usr/bin/bash"})
+
+
 def combine(checks: list[Check]) -> dict[str, Any] | None:
-    """One Compose healthcheck for several checks running in the same container."""
+    """One Compose health check for the checks running in one container.
+
+    Readiness is noticed within `POLL` seconds of the app answering, whatever production's period: a
+    check that starts before the app has ever been ready polls in a loop (inside one check, so the
+    engine starts one process, not one per attempt) until the app answers, then leaves a marker in
+    /dev/shm (present in every container, writable even with a read-only root). Every later check first
+    waits production's `periodSeconds`, then probes once, so a running stack probes as often as
+    production does and `failureThreshold` consecutive failures still make it unhealthy. This works on
+    every engine (Docker 20.10 has no `start_interval`). Exec probes run in the app's own image: they
+    are wrapped only when they already run a shell; otherwise they are checked every two seconds.
+    """
     if not checks:
         return None
     timing = checks[0].timing
-    if len(checks) == 1:
-        return {"test": checks[0].test, **timing}
-    script = " && ".join(" ".join(_shell_quote(part) for part in check.test[1:]) for check in checks)
-    return {"test": ["CMD", "sh", "-c", script], **timing}
+    period, timeout, retries = int(timing["period"]), int(timing["timeout"]), int(timing["retries"])
+    start_period = f"{max(int(timing['initial']) + period * retries, 120)}s"
+    probes = [_as_shell(check) for check in checks]
+    if any(p is None for p in probes):
+        test = checks[0].test if len(checks) == 1 else ["CMD", "sh", "-c", " && ".join(
+            " ".join(_shell_quote(part) for part in check.test[1:]) for check in checks)]
+        return {"test": test, "interval": f"{min(period, 2)}s", "timeout": f"{timeout}s", "retries": retries,
+                "start_period": start_period}
+    shell = next((c.test[1] for c in checks if c.runs_in == "container"), "sh")
+    probe = " && ".join(f"{{ {p}; }}" for p in probes if p)
+    marker = "/dev/shm/.devenv-ready-" + hashlib.sha256(probe.encode()).hexdigest()[:12]
+    starting = f"until {probe}; do sleep {POLL}; done"
+    script = (f"if [ -e {marker} ]; then sleep {period}; {probe}; "
+              f"else timeout {START_BUDGET} {shell} -c {shlex.quote(starting)} && touch {marker}; fi")
+    budget = max(START_BUDGET, period + timeout * len(checks)) + 5
+    return {"test": ["CMD", shell, "-c", script], "interval": INTERVAL, "timeout": f"{budget}s",
+            "retries": retries, "start_period": start_period}
+
+
+def _as_shell(check: Check) -> str | None:
+    """The check as one shell command line, or None when its image may have no shell."""
+    argv = check.test[1:]
+    if check.runs_in == "sandbox":  # the sandbox is busybox: it has sh, timeout, sleep and touch
+        return shlex.join(argv)
+    if len(argv) >= 3 and argv[0] in SHELLS and argv[1] == "-c":
+        return shlex.join(argv)
+    return None
 
 
 def _shell_quote(text: str) -> str:

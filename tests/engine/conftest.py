@@ -1,5 +1,9 @@
 """Engine tests: a real Docker engine and Compose v2. They skip without one, and fail instead when
-DEVENV_REQUIRE_ENGINE=1 (CI sets it), so a missing engine can never pass silently."""
+DEVENV_REQUIRE_ENGINE=1 (CI sets it), so a missing engine can never pass silently.
+
+The images are the offline stand-ins of tests/images, named devenv-test/...; every devenv.toml the
+tests run gets the [mirrors] table of tests/images/mirrors.toml appended, so the manifests keep
+production's references and devenv's own mirror rewrite reaches the stand-ins."""
 
 from __future__ import annotations
 
@@ -8,6 +12,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tomllib
 import uuid
 from dataclasses import dataclass
 from pathlib import Path
@@ -16,7 +21,10 @@ from typing import Iterator
 import pytest
 
 REQUIRED = os.environ.get("DEVENV_REQUIRE_ENGINE") == "1"
-TEST_IMAGES = ("busybox:1.36.1",)
+MIRRORS_FILE = Path(__file__).resolve().parents[1] / "images" / "mirrors.toml"
+#: production reference -> the stand-in tests/images/build.sh builds for it
+STAND_INS: dict[str, str] = tomllib.loads(MIRRORS_FILE.read_text(encoding="utf-8"))["mirrors"]
+TEST_IMAGES = (STAND_INS["busybox:1.36.1"],)
 
 
 def _unavailable() -> str:
@@ -26,7 +34,7 @@ def _unavailable() -> str:
         return "the Docker engine is not reachable"
     if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode != 0:
         return "Compose v2 is not installed"
-    missing = [i for i in TEST_IMAGES if subprocess.run(["docker", "image", "inspect", i], capture_output=True).returncode]
+    missing = missing_images(TEST_IMAGES)
     if missing:
         return f"test images missing ({', '.join(missing)}): run tests/images/build.sh"
     return ""
@@ -80,6 +88,20 @@ class Devenv:
                               text=True, check=True).stdout
 
 
+OWN_IMAGES = ("devenv-test/", "devenv.local/")  # the stand-ins, and devenv's builds of a working tree
+
+
+def container_images(project: str) -> dict[str, str]:
+    """Each of the project's containers (running or not) with the image reference it was created from."""
+    ids = subprocess.run(["docker", "ps", "-aq", "--filter", f"label=com.docker.compose.project={project}"],
+                         capture_output=True, text=True, check=True).stdout.split()
+    if not ids:
+        return {}
+    lines = subprocess.run(["docker", "inspect", "-f", "{{.Name}} {{.Config.Image}}", *ids], capture_output=True,
+                           text=True, check=True).stdout.splitlines()
+    return dict(line.lstrip("/").split(" ", 1) for line in lines)
+
+
 def leftovers(project: str) -> dict[str, list[str]]:
     """Containers, networks and volumes still labelled with the project."""
     label = f"label=com.docker.compose.project={project}"
@@ -90,10 +112,25 @@ def leftovers(project: str) -> dict[str, list[str]]:
     return found
 
 
+def missing_images(images: tuple[str, ...] | list[str]) -> list[str]:
+    """The images of `images` the engine does not hold."""
+    return [i for i in images
+            if subprocess.run(["docker", "image", "inspect", i], check=False, capture_output=True).returncode]
+
+
+def add_mirrors(config: Path, extra: str = "") -> None:
+    """Append the stand-ins' [mirrors] table (and `extra` TOML) to a copied devenv.toml."""
+    text = config.read_text(encoding="utf-8")
+    assert "[mirrors]" not in text, f"{config} has its own [mirrors]: the stand-ins' table would clash"
+    config.write_text(f"{text.rstrip()}\n\n{MIRRORS_FILE.read_text(encoding='utf-8')}{extra}", encoding="utf-8")
+
+
 def copy_stack(name: str, tmp_path: Path) -> Path:
+    """A copy of tests/engine/stacks/NAME whose devenv.toml mirrors production's images to the stand-ins."""
     source = Path(__file__).parent / "stacks" / name
     target = tmp_path / name
     shutil.copytree(source, target)
+    add_mirrors(target / "devenv.toml")
     return target
 
 
@@ -104,4 +141,7 @@ def stack(request: pytest.FixtureRequest, tmp_path: Path, engine: None) -> Itera
     assert marker, "use @pytest.mark.stack_name('NAME')"
     devenv = Devenv(copy_stack(marker.args[0], tmp_path), f"t{uuid.uuid4().hex[:10]}")
     yield devenv
+    images = container_images(devenv.project)
     devenv("down", "--volumes", check=False)
+    foreign = {name: image for name, image in images.items() if not image.startswith(OWN_IMAGES)}
+    assert not foreign, f"containers ran images other than the stand-ins (a mirror is missing): {foreign}"

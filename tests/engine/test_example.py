@@ -1,5 +1,7 @@
-"""The bundled example, for real: `devenv up` of the prod overlay with its images (built offline under
-the same references), the web -> api -> PostgreSQL chain answering, the CronJob on demand, clean down."""
+"""The bundled example, for real: `devenv up` of the prod overlay, the web -> api -> PostgreSQL chain
+answering, the CronJob on demand, clean down. The example's devenv.toml names the real public images
+(a laptop pulls them); the copy run here gets the stand-ins' [mirrors] table appended, as a developer
+behind a registry mirror would write it, and its recommender build gets the stand-in Python base."""
 
 from __future__ import annotations
 
@@ -11,18 +13,28 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.conftest import Devenv, leftovers
+from tests.engine.conftest import (
+    OWN_IMAGES,
+    STAND_INS,
+    Devenv,
+    add_mirrors,
+    container_images,
+    leftovers,
+    missing_images,
+)
 
 ROOT = Path(__file__).resolve().parents[2]
+#: the images the example's manifests name (devenv's own sandbox busybox and gateway nginx are mirrored too)
 EXAMPLE_IMAGES = ("nginx:1.27.2", "postgrest/postgrest:v12.2.3", "postgres:16.4", "redis:7.4.1")
+RECOMMENDER_BASE = f"""
+[build."registry.example.com/shop/recommender".args]
+PYTHON_IMAGE = "{STAND_INS["python:3.12-slim"]}"
+"""
 
 
 @pytest.fixture
 def example(tmp_path: Path, engine: None) -> Devenv:
-    import subprocess
-
-    missing = [i for i in EXAMPLE_IMAGES if subprocess.run(["docker", "image", "inspect", i],
-                                                              capture_output=True).returncode]
+    missing = missing_images([STAND_INS[i] for i in (*EXAMPLE_IMAGES, "busybox:1.36.1", "python:3.12-slim")])
     if missing:
         pytest.fail(f"example images missing ({', '.join(missing)}): run tests/images/build.sh")
     copy = tmp_path / "repo"
@@ -33,6 +45,7 @@ def example(tmp_path: Path, engine: None) -> Devenv:
             shutil.copytree(source, copy / name)
         elif source.exists():
             shutil.copy(source, copy / name)
+    add_mirrors(copy / "devenv.toml", RECOMMENDER_BASE)
     devenv = Devenv(copy, f"example{uuid.uuid4().hex[:6]}")
     yield devenv
     devenv("down", "--volumes", check=False)
@@ -69,6 +82,13 @@ def test_bundled_example_comes_up_healthy_and_serves_data_from_postgres(example:
         recommended = json.loads(response.read())
     assert recommended["version"] == "1.8.0" and recommended["views"] >= 1 and recommended["recommended"]
     assert example("run", "cleanup-sessions").returncode == 0
+    # every container runs a stand-in, reached through [mirrors]; each production image is reported
+    report = json.loads(example("report", "--format", "json").stdout)
+    mirrored = {(d["prod"], d["local"]) for d in report["deltas"] if d["code"] == "image-mirrored"}
+    assert mirrored == {(image, STAND_INS[image]) for image in EXAMPLE_IMAGES}
+    running = container_images(example.project)
+    assert STAND_INS["nginx:1.27.2"] in running.values() and STAND_INS["busybox:1.36.1"] in running.values()
+    assert all(image.startswith(OWN_IMAGES) for image in running.values()), running
     example("down")
     remaining = leftovers(example.project)
     assert remaining["containers"] == [] and remaining["networks"] == []

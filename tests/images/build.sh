@@ -1,17 +1,23 @@
 #!/usr/bin/env bash
-# Build the offline stand-in images the engine tests run, tagged with the exact references the
-# bundled example (examples/shop) names, since no registry can be reached to pull the real ones:
+# Build the offline stand-in images the engine tests run, since no registry can be reached to pull
+# the real ones. Each is tagged devenv-test/<the reference it stands in for>, never under a real
+# image's name (so a developer's own postgres:16.4 is left alone); the tests reach them through
+# devenv's [mirrors], from tests/images/mirrors.toml:
 #
-#   busybox:1.36.1              Debian's busybox-static FROM scratch (also devenv-test/busybox:latest)
-#   devenv-test/debian-base:12  a Debian 12 root filesystem made by mmdebstrap, `docker import`ed
-#   postgres:16.4               PostgreSQL 15 behind an entrypoint that acts like the official image's
-#   redis:7.4.1                 redis-server 7.0 behind the official entrypoint's rules
-#   nginx:1.27.2                nginx-light laid out like the official image
-#   postgrest/postgrest:v12.2.3 a small Python stand-in for the PostgREST endpoints the example uses
+#   devenv-test/busybox:1.36.1              Debian's busybox-static FROM scratch (also devenv-test/busybox:latest)
+#   devenv-test/debian-base:12              a Debian 12 root filesystem made by mmdebstrap, `docker import`ed
+#   devenv-test/postgres:16.4               PostgreSQL 15 behind an entrypoint that acts like the official image's
+#   devenv-test/redis:7.4.1                 redis-server 7.0 behind the official entrypoint's rules
+#   devenv-test/nginx:1.27.2                nginx-light laid out like the official image
+#   devenv-test/postgrest/postgrest:v12.2.3 a small Python stand-in for the PostgREST endpoints the example uses
+#   devenv-test/python:3.12-slim            Debian's Python 3.11 at the official image's paths
 #
 # Idempotent and fast when nothing changed: every image carries the label devenv.test.inputs, the
 # sha256 of its build inputs (its folder here, the image it starts from, the files it copies from
 # the host); an image whose label matches is not built again. DEVENV_IMAGES_FORCE=1 rebuilds all.
+# Earlier versions tagged the stand-ins under the real names: such tags (recognised by that label;
+# a real image has none) are listed, and removed with DEVENV_IMAGES_REMOVE_LEGACY=1.
+# `build.sh --list` prints every tag it builds, without Docker.
 # Needs a running Docker engine, and for the base image mmdebstrap and a reachable Debian mirror
 # (the one in this machine's own apt sources).
 set -euo pipefail
@@ -20,7 +26,18 @@ HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 LABEL=devenv.test.inputs
 FORCE="${DEVENV_IMAGES_FORCE:-0}"
 LOG_DIR="${DEVENV_IMAGES_LOG_DIR:-${TMPDIR:-/tmp}/devenv-images}"
-BASE_REF=devenv-test/debian-base:12
+# Every tag this script writes starts with this: tag_allowed refuses any other.
+PREFIX=devenv-test/
+BASE_REF=${PREFIX}debian-base:12
+BUSYBOX=busybox:1.36.1
+# The images built FROM the base: the folder here and the reference each stands in for.
+ON_BASE=(
+  "postgres postgres:16.4"
+  "redis redis:7.4.1"
+  "nginx nginx:1.27.2"
+  "postgrest postgrest/postgrest:v12.2.3"
+  "python python:3.12-slim"
+)
 SUITE=bookworm
 # The legacy builder: BuildKit (buildx) is not installed on the test machines.
 export DOCKER_BUILDKIT=0
@@ -74,6 +91,37 @@ run_logged() {
   fi
 }
 
+# tag_allowed TAG: true for our own names only; a stand-in must never take a real image's name.
+tag_allowed() {
+  case "$1" in
+    "$PREFIX"?*) return 0 ;;
+    *) log "refusing to tag '$1': stand-ins are named ${PREFIX}..." >&2; return 1 ;;
+  esac
+}
+
+# Every `docker build` and `docker tag` of this script passes here: each tag it names must be ours.
+docker() {
+  local arg expect_tag=0 tags=()
+  case "${1:-} ${2:-}" in
+    "build "* | "image build")
+      for arg in "$@"; do
+        if [ "$expect_tag" = 1 ]; then tags+=("$arg"); expect_tag=0; continue; fi
+        case "$arg" in
+          -t | --tag) expect_tag=1 ;;
+          --tag=*) tags+=("${arg#--tag=}") ;;
+          -t?*) tags+=("${arg#-t}") ;;
+        esac
+      done
+      ;;
+    "tag "*) tags+=("${!#}") ;;
+    "image tag") tags+=("${!#}") ;;
+  esac
+  for arg in "${tags[@]}"; do
+    tag_allowed "$arg" || return 1
+  done
+  command docker "$@"
+}
+
 # docker_build NAME CONTEXT HASH REF [EXTRA_TAG...]
 docker_build() {
   local name="$1" context="$2" hash="$3" ref="$4"
@@ -87,7 +135,7 @@ BUILT=()
 SKIPPED=()
 
 build_busybox() {
-  local ref=busybox:1.36.1 alias=devenv-test/busybox:latest hash start context
+  local ref="$PREFIX$BUSYBOX" alias="${PREFIX}busybox:latest" hash start context
   [ -x /bin/busybox ] || { log "missing /bin/busybox: install Debian's busybox-static"; return 1; }
   hash="$(inputs_hash "$HERE/busybox" "busybox $(sha256sum /bin/busybox | cut -d' ' -f1)" "$(declare -f build_busybox)")"
   if up_to_date "$ref" "$hash" "$alias"; then SKIPPED+=("$ref"); return 0; fi
@@ -163,23 +211,57 @@ build_on_base() {
   log "built $ref in $(seconds_since "$start") s"
 }
 
+# The references the stand-ins replace, one a line.
+stood_in_for() {
+  local entry
+  printf '%s\n' "$BUSYBOX"
+  for entry in "${ON_BASE[@]}"; do printf '%s\n' "${entry#* }"; done
+}
+
+# Every tag this script writes, one a line.
+list_tags() {
+  printf '%s\n' "$BASE_REF" "${PREFIX}busybox:latest"
+  stood_in_for | sed "s|^|$PREFIX|"
+}
+
+# Tags under a real image's name that an earlier build.sh gave its stand-ins (they carry LABEL; a
+# real image does not): listed, or untagged with DEVENV_IMAGES_REMOVE_LEGACY=1. Real images are
+# never touched.
+legacy_tags() {
+  local ref found=()
+  while read -r ref; do
+    if [ -n "$(label_of "$ref")" ]; then found+=("$ref"); fi
+  done < <(stood_in_for)
+  if [ "${#found[@]}" -eq 0 ]; then return 0; fi
+  if [ "${DEVENV_IMAGES_REMOVE_LEGACY:-0}" = 1 ]; then
+    for ref in "${found[@]}"; do
+      if docker image rm "$ref" >/dev/null; then log "untagged old stand-in $ref"; else log "could not untag $ref"; fi
+    done
+  else
+    log "old stand-ins still hold real image names: ${found[*]} (DEVENV_IMAGES_REMOVE_LEGACY=1 untags them)"
+  fi
+}
+
 main() {
-  local start
+  local start entry
+  if [ "${1:-}" = --list ]; then list_tags; return 0; fi
   start="$(now_ms)"
   docker info >/dev/null 2>&1 || { log "no Docker engine answers (run .ci/setup-engine.sh)"; return 1; }
   build_busybox
   build_debian_base
-  build_on_base postgres postgres:16.4
-  build_on_base redis redis:7.4.1
-  build_on_base nginx nginx:1.27.2
-  build_on_base postgrest postgrest/postgrest:v12.2.3
-  build_on_base python python:3.12-slim
+  for entry in "${ON_BASE[@]}"; do
+    build_on_base "${entry%% *}" "$PREFIX${entry#* }"
+  done
   # Images replaced by a rebuild are left untagged: remove those of ours.
   if [ "${#BUILT[@]}" -gt 0 ]; then
     docker image prune -f --filter "label=$LABEL" >/dev/null 2>&1 || true
   fi
   log "built ${#BUILT[@]} (${BUILT[*]:-none}), up to date ${#SKIPPED[@]} (${SKIPPED[*]:-none})"
+  legacy_tags
   log "done in $(seconds_since "$start") s"
 }
 
-main "$@"
+# Sourced (by the unit tests), it only defines its functions.
+if [ "${BASH_SOURCE[0]}" = "$0" ]; then
+  main "$@"
+fi

@@ -261,7 +261,7 @@ def test_bad_manifest_names_file_and_document(devenv: Devenv, project: Path) -> 
 @pytest.fixture
 def renderers_found(monkeypatch: pytest.MonkeyPatch) -> None:
     kubectl = Tool("kubectl kustomize", ("/bin/kubectl", "kustomize"))
-    monkeypatch.setattr("devenv.cli.doctor.find_kustomize", lambda: kubectl)
+    monkeypatch.setattr("devenv.sources.tools.find_kustomize", lambda: kubectl)
     monkeypatch.setattr("devenv.sources.helm.describe_helm", lambda: ("helm v3.15.0 at /bin/helm", ""))
 
 
@@ -297,10 +297,10 @@ def test_doctor_counts_a_missing_kustomize_but_not_a_missing_helm(devenv: Devenv
                              compose=SimpleNamespace(version=lambda: "v2"))
     monkeypatch.setattr("devenv.engine.client.require_engine", lambda: client)
     monkeypatch.setattr("devenv.sources.helm.describe_helm", lambda: ("", "pip install helm-python-sdk"))
-    monkeypatch.setattr("devenv.cli.doctor.find_kustomize", lambda: None)
+    monkeypatch.setattr("devenv.sources.tools.find_kustomize", lambda: None)
     result = devenv("doctor")
     assert result.exit_code == 3
     assert "fail Kustomize: neither kustomize nor kubectl found" in result.stdout
     assert "fail Helm" in result.stdout and "fix: pip install helm-python-sdk" in result.stdout
-    monkeypatch.setattr("devenv.cli.doctor.find_kustomize", lambda: SimpleNamespace(name="kustomize", argv=("/k",)))
+    monkeypatch.setattr("devenv.sources.tools.find_kustomize", lambda: SimpleNamespace(name="kustomize", argv=("/k",)))
     assert devenv("doctor").exit_code == 0

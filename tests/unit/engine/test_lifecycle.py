@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import time
+from types import SimpleNamespace
 
 import pytest
 
@@ -99,7 +100,8 @@ def test_list_stacks_joins_meta_volumes_and_containers(fake_docker: FakeDocker) 
 
 
 def test_remove_stack_removes_containers_networks_and_volumes_by_label(fake_docker: FakeDocker) -> None:
-    fake_docker.answers.update({"container.list": ["c1"], "network.list": ["n1"], "volume.list": []})
+    network = SimpleNamespace(name="n1")
+    fake_docker.answers.update({"container.list": ["c1"], "network.list": [network], "volume.list": []})
     lifecycle.remove_stack("tiny")
     assert fake_docker.called("container.remove") == [((["c1"],), {"force": True, "volumes": True})]
     assert fake_docker.called("network.remove") == [((["n1"],), {})]
