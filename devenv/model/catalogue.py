@@ -38,11 +38,13 @@ CATALOGUE: dict[str, Entry] = {
     "workload-paused": Entry("info", B, "the workload has zero replicas in production and is not started locally",
                              "scale it in the manifests if you need it"),
     # images
-    "image-substituted": Entry("warning", S, "the local container runs a different image than production",
-                               "remove the substitution from devenv.toml to run production's image"),
+    "image-substituted": Entry("warning", S, "a mirror in devenv.toml changes the image's tag or digest: the local "
+                               "container runs a different image than production",
+                               "map the registry prefix only, keeping production's tag or digest"),
     "image-built-from-source": Entry("warning", S, "the image is built from the working tree instead of production's artifact",
                                      "expected while developing this service; CI should run production's image"),
-    "image-mirrored": Entry("info", S, "the image is pulled through a mirror", "the digest should match production's"),
+    "image-mirrored": Entry("info", S, "the image is pulled through a mirror (same tag or digest)",
+                            "the digest should match production's"),
     "image-not-pinned": Entry("info", S, "the image is referenced by a mutable tag, not a digest",
                               "pin images by digest so local and production run the same bytes"),
     # config
@@ -54,7 +56,6 @@ CATALOGUE: dict[str, Entry] = {
                                "add the ConfigMap to the manifests, or mark the reference optional"),
     "config-key-missing": Entry("error", S, "a referenced key is not in its ConfigMap or Secret",
                                 "add the key, or mark the reference optional"),
-    "env-value-local": Entry("info", S, "an environment value differs locally", "see the field for why"),
     "env-field-approximated": Entry("info", S, "a downward-API value is approximated locally (no node, no pod IP)",
                                     "code that depends on the exact value should tolerate the local one"),
     "service-links": Entry("info", S, "the kubelet's service-link variables (SVC_SERVICE_HOST, SVC_PORT...)",

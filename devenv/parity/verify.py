@@ -17,7 +17,7 @@ from devenv.k8s.manifest import ObjectRef
 from devenv.model import labels as names
 from devenv.model.catalogue import delta
 from devenv.model.delta import REDACTED, Delta
-from devenv.parity.display import shown
+from devenv.parity.display import shown_pair
 
 RUNTIME_ENV = frozenset({"PATH", "HOSTNAME", "HOME", "TERM"})
 ONE_SHOT_ROLES = names.ONE_SHOT_ROLES
@@ -219,7 +219,7 @@ class _Checker:
                     self.report("runtime-env", exp.obj, f"{prefix}.{name}", REDACTED, f"{REDACTED}, differs",
                                 f"{why}: the secret value differs from the state directory's compose.env")
                 else:
-                    self.report("runtime-env", exp.obj, f"{prefix}.{name}", shown(want.value), shown(seen),
+                    self.report("runtime-env", exp.obj, f"{prefix}.{name}", *shown_pair(want.value, seen),
                                 f"{why}: the value was changed outside devenv")
 
     def files(self, exp: ExpectedService, container: ContainerLike) -> None:

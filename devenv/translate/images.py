@@ -31,10 +31,20 @@ def image_fields(ctx: Context, obj: ObjectRef, reference: str, field: str) -> di
             if build.watch:
                 fields["develop"] = {"watch": [_watch_rule(ctx, build, rule) for rule in build.watch]}
             return fields
+    if "@sha256:" not in reference:
+        ctx.report("image-not-pinned", obj, field, prod=reference, local=reference)
     local = mirrored(reference, ctx.options.mirrors)
     if local != reference:
-        ctx.report("image-mirrored", obj, field, prod=reference, local=local)
+        same_version = _version(local) == _version(reference)
+        ctx.report("image-mirrored" if same_version else "image-substituted", obj, field, prod=reference, local=local)
     return {"image": local}
+
+
+def _version(reference: str) -> str:
+    """The tag and digest of a reference (`:1.2`, `@sha256:...`, `:latest` when none is written)."""
+    name, at, digest = reference.partition("@")
+    tag = name[len(image_name(name)):] or ":latest"
+    return tag + at + digest
 
 
 def mirrored(reference: str, mirrors: tuple[tuple[str, str], ...]) -> str:

@@ -36,7 +36,12 @@ def container_checks(ctx: Context, obj: ObjectRef, container: dict[str, Any], fi
     probe = container[chosen] or {}
     where = f"{field}.{chosen}"
     if container.get("livenessProbe"):
-        ctx.report("liveness-probe", obj, f"{field}.livenessProbe")
+        checked = chosen == "livenessProbe"
+        ctx.report("liveness-probe", obj, f"{field}.livenessProbe", prod="restarts the container",
+                   local="checked as readiness, no restart" if checked else "not checked",
+                   reason="liveness probes are checked but do not restart the container locally" if checked else
+                   f"the {chosen} stands for readiness locally; the liveness probe is not run and never restarts "
+                   "the container")
     check = _check(ctx, obj, container, probe, where)
     return [check] if check else []
 

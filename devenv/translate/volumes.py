@@ -135,7 +135,7 @@ def _rewritten(ctx: Context, pod: PodInfo, where: str, content: bytes) -> bytes:
         text = content.decode()
     except UnicodeDecodeError:
         return content
-    return rewrite(ctx, pod.obj, where, text).encode()
+    return rewrite(ctx, pod.obj, where, text, in_file=True).encode()
 
 
 def _secret_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: str) -> dict[str, tuple[bytes, int]]:

@@ -108,6 +108,7 @@ def _unit(ctx: Context, manifest: Manifest) -> PodUnit | None:
         return PodUnit(manifest, _pod_role(spec), base, pod_name(manifest), template, spec_field)
     if kind == "CronJob":
         ctx.report("cronjob-not-scheduled", obj, "spec.schedule", prod=str(spec.get("schedule", "")), local="on demand")
+        _job_deltas(ctx, obj, (spec.get("jobTemplate") or {}).get("spec") or {}, "spec.jobTemplate.spec")
         return PodUnit(manifest, MANUAL, base, pod_name(manifest), template, spec_field)
     if kind == "Job":
         _job_deltas(ctx, obj, spec, "spec")

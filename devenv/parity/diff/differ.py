@@ -14,7 +14,7 @@ from devenv.model.catalogue import delta
 from devenv.model.delta import Delta
 from devenv.parity.diff.side import Side, Var, configmap_values, container_env, mounted_paths
 from devenv.parity.diff.values import claim_names, differences, image_change, normalized, quantity
-from devenv.parity.display import shown
+from devenv.parity.display import shown, shown_pair
 from devenv.parity.locations import source_of
 
 #: workloads whose replica count is compared on its own (`diff-replicas`)
@@ -81,7 +81,8 @@ class Differ:
                             prod=shown(right[key]) if key in right else "absent",
                             local=shown(left[key]) if key in left else "absent")
             elif left[key] != right[key]:
-                self.report("diff-config-value", obj, f"{field}.{key}", prod=shown(right[key]), local=shown(left[key]))
+                prod, local = shown_pair(right[key], left[key])
+                self.report("diff-config-value", obj, f"{field}.{key}", prod=prod, local=local)
 
     def compare_secret_keys(self, obj: ObjectRef, left: list[str], right: list[str]) -> None:
         for key in sorted(set(left) ^ set(right)):
@@ -96,7 +97,8 @@ class Differ:
         left = {**defaults, **left}
         right = {**defaults, **right}
         for field, a, b in differences(normalized(left), normalized(right), prefix):
-            self.report(code, obj, field, prod=shown(b), local=shown(a))
+            prod, local = shown_pair(b, a)
+            self.report(code, obj, field, prod=prod, local=local)
 
     # -- workloads -----------------------------------------------------------------------------------
 
@@ -154,7 +156,8 @@ class Differ:
             a, b = left.get(name), right.get(name)
             if a is not None and b is not None:
                 if a.source != b.source:
-                    self.report("diff-config-value", obj, f"{field}[{name}]", prod=b.source, local=a.source)
+                    prod, local = shown_pair(b.source, a.source)
+                    self.report("diff-config-value", obj, f"{field}[{name}]", prod=prod, local=local)
                 continue
             present, other = (a, self.b) if a is not None else (b, self.a)
             assert present is not None
@@ -163,8 +166,8 @@ class Differ:
                 keys = other.keys(kind, obj.namespace, source_name)
                 if keys is not None and key not in keys:
                     continue  # the key itself is reported on its ConfigMap or Secret
-            self.report("diff-config-key", obj, f"{field}[{name}]", prod=b.source if b else "absent",
-                        local=a.source if a else "absent")
+            self.report("diff-config-key", obj, f"{field}[{name}]", prod=shown(b.source) if b else "absent",
+                        local=shown(a.source) if a else "absent")
 
     def compare_resources(self, obj: ObjectRef, field: str, left: dict[str, Any], right: dict[str, Any]) -> None:
         for section in ("requests", "limits"):

@@ -8,6 +8,7 @@ ConfigMap through `devenv.k8s.configmaps`.
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass
 from typing import Any
 
@@ -16,7 +17,6 @@ from devenv.k8s.configmaps import binary_data, text_data
 from devenv.k8s.manifest import Manifest
 from devenv.k8s.secrets import secret_keys, secret_name
 from devenv.parity.diff.values import base_name, normalized
-from devenv.parity.display import shown
 
 
 @dataclass(frozen=True)
@@ -84,17 +84,17 @@ def container_env(side: Side, namespace: str, container: dict[str, Any]) -> dict
 def _env_var(side: Side, namespace: str, item: dict[str, Any]) -> Var:
     source = item.get("valueFrom")
     if not source:
-        return Var(f"value {shown(str(item.get('value') or ''))}")
+        return Var(f"value {item.get('value') or ''}")
     if "configMapKeyRef" in source:
         ref = source["configMapKeyRef"] or {}
         data = side.configmap(namespace, str(ref.get("name", ""))) or {}
         key = str(ref.get("key", ""))
         return Var(f"ConfigMap {base_name('ConfigMap', str(ref.get('name', '')))} key {key}"
-                   + (f" = {shown(data[key])}" if key in data else " (missing)"))
+                   + (f" = {data[key]}" if key in data else " (missing)"))
     if "secretKeyRef" in source:
         ref = source["secretKeyRef"] or {}
         return Var(f"Secret {base_name('Secret', str(ref.get('name', '')))} key {ref.get('key')} (value redacted)")
-    return Var(shown(normalized(source)))
+    return Var(json.dumps(normalized(source), sort_keys=True, separators=(",", ":")))
 
 
 def mounted_paths(side: Side, namespace: str, container: dict[str, Any], pod: dict[str, Any]) -> dict[str, Var]:

@@ -61,7 +61,7 @@ def test_render_writes_the_compose_project_into_the_out_dir(devenv: Devenv, proj
     assert "image: nginx:1.27.2" in compose and "web-pod:" in compose
     assert "environment 'prod'" in compose
     assert f"rendered {out / 'compose.yaml'}" in result.stdout
-    assert "2 services, 2 deltas (2 info)" in result.stdout
+    assert "2 services, 3 deltas (3 info)" in result.stdout
     assert not (project / "compose").exists()
 
 

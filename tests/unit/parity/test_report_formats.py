@@ -41,8 +41,8 @@ def test_json_lists_exactly_the_planted_deltas(devenv_cli: Callable[..., Run], c
     jsonschema.validate(document, REPORT_SCHEMA)
     expected = json.loads((CASES / "planted" / "expected-report.json").read_text())
     assert delta_set(document) == sorted(expected)
-    assert document["summary"] == {"total": 6, "open": 5, "accepted": 1,
-                                   "open_by_severity": {"info": 3, "warning": 1, "error": 1},
+    assert document["summary"] == {"total": 7, "open": 6, "accepted": 1,
+                                   "open_by_severity": {"info": 4, "warning": 1, "error": 1},
                                    "accepted_by_severity": {"info": 0, "warning": 1, "error": 0}}
     accepted = [d for d in document["deltas"] if d["accepted"]]
     assert accepted[0]["accepted_by"] == "devenv.toml accept[0]"
@@ -117,7 +117,8 @@ def junit_cases(xml_text: str) -> dict[tuple[str, str], str]:
 
 @pytest.mark.parametrize("fail_on, failing", [
     (None, {"configmap-missing", "acceptance-unused"}),
-    ("info", {"configmap-missing", "acceptance-unused", "replicas-reduced", "autoscaling", "secret-value-local"}),
+    ("info", {"configmap-missing", "acceptance-unused", "replicas-reduced", "autoscaling", "secret-value-local",
+              "image-not-pinned"}),
     ("warning", {"configmap-missing", "acceptance-unused"}),
     ("error", {"configmap-missing"}),
 ])
@@ -129,7 +130,7 @@ def test_junit_structure_and_outcomes(devenv_cli: Callable[..., Run], case: Call
     outcomes = junit_cases(result.output)
     assert {name for (_, name), outcome in outcomes.items() if outcome == "failure"} == failing
     assert outcomes[("NetworkPolicy/shop/deny-all", "network-policy")] == "skipped"
-    assert len(outcomes) == 6
+    assert len(outcomes) == 7
 
 
 def test_junit_groups_deltas_of_one_object_and_code() -> None:
@@ -153,7 +154,7 @@ def test_sarif_is_valid_and_maps_levels(devenv_cli: Callable[..., Run], case: Ca
     by_rule = {r["ruleId"]: r for r in run["results"]}
     assert {k: v["level"] for k, v in by_rule.items()} == {
         "configmap-missing": "error", "acceptance-unused": "warning", "network-policy": "warning",
-        "replicas-reduced": "note", "autoscaling": "note", "secret-value-local": "note"}
+        "replicas-reduced": "note", "autoscaling": "note", "secret-value-local": "note", "image-not-pinned": "note"}
     for result_item in run["results"]:
         assert rules[result_item["ruleIndex"]]["id"] == result_item["ruleId"]
     assert by_rule["network-policy"]["suppressions"] == [
