@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 
 from devenv.model.refs import ObjectRef
@@ -30,30 +31,31 @@ CLUSTER_SCOPED = frozenset({
 
 @dataclass(frozen=True)
 class Manifest:
-    """One Kubernetes object: its raw body plus where it came from."""
+    """One Kubernetes object: its raw body plus where it came from. The body is never changed after
+    loading, so the identity fields read from it are computed once (translation reads them often)."""
 
     body: dict[str, Any]
     origin: Origin
     default_namespace: str = "default"
     _cache: dict[str, Any] = field(default_factory=dict, compare=False, repr=False)
 
-    @property
+    @cached_property
     def kind(self) -> str:
         return str(self.body.get("kind", ""))
 
-    @property
+    @cached_property
     def api_version(self) -> str:
         return str(self.body.get("apiVersion", ""))
 
-    @property
+    @cached_property
     def metadata(self) -> dict[str, Any]:
         return self.body.get("metadata") or {}
 
-    @property
+    @cached_property
     def name(self) -> str:
         return str(self.metadata.get("name", ""))
 
-    @property
+    @cached_property
     def namespace(self) -> str:
         if self.kind in CLUSTER_SCOPED:
             return ""
@@ -71,6 +73,6 @@ class Manifest:
     def spec(self) -> dict[str, Any]:
         return self.body.get("spec") or {}
 
-    @property
+    @cached_property
     def ref(self) -> ObjectRef:
         return ObjectRef(self.kind, self.namespace, self.name)

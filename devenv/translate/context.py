@@ -42,6 +42,8 @@ class Index:
         self.namespaces = sorted({m.namespace for m in manifests if m.namespace})
         self._links: dict[str, list[EnvVar]] = {}
         self._kinds: dict[tuple[str, ...], list[Manifest]] = {}
+        self._configmaps: dict[tuple[str, str], dict[str, bytes] | None] = {}
+        self._linked: dict[str, bool] = {}
 
     def service_links(self, namespace: str) -> list[EnvVar]:
         """The variables the kubelet gives every container for each Service of its namespace
@@ -54,6 +56,14 @@ class Index:
             self._links[namespace] = links
         return self._links[namespace]
 
+    def has_linked_services(self, namespace: str) -> bool:
+        """Whether the kubelet would inject service-link variables in this namespace (without building them)."""
+        if namespace not in self._linked:
+            self._linked[namespace] = any(
+                s.namespace == namespace and s.spec.get("clusterIP") != "None" and s.spec.get("type") != "ExternalName"
+                and s.spec.get("ports") for s in self.of_kind("Service"))
+        return self._linked[namespace]
+
     def get(self, kind: str, namespace: str, name: str) -> Manifest | None:
         return self._by_key.get((kind, namespace, name))
 
@@ -65,8 +75,11 @@ class Index:
 
     def configmap_data(self, namespace: str, name: str) -> dict[str, bytes] | None:
         """A ConfigMap's keys and values (binaryData decoded), or None when it is not in the manifests."""
-        manifest = self.get("ConfigMap", namespace, name)
-        return None if manifest is None else configmap_data(manifest)
+        key = (namespace, name)
+        if key not in self._configmaps:
+            manifest = self.get("ConfigMap", namespace, name)
+            self._configmaps[key] = None if manifest is None else configmap_data(manifest)
+        return self._configmaps[key]
 
     def secret_keys(self, namespace: str, name: str) -> list[str] | None:
         """The keys of a Secret (or of what an ExternalSecret/SealedSecret produces); values are never read."""

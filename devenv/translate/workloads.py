@@ -176,7 +176,7 @@ def pod_level_deltas(ctx: Context, unit: PodUnit) -> None:
     for name in SCHEDULING_FIELDS:
         if spec.get(name):
             ctx.report("scheduling", obj, f"{unit.field}.{name}", prod=_short(spec[name]), local="ignored")
-    if spec.get("enableServiceLinks", True) is not False and ctx.index.service_links(unit.namespace):
+    if spec.get("enableServiceLinks", True) is not False and ctx.index.has_linked_services(unit.namespace):
         if ctx.options.service_links:
             ctx.report("service-links", obj, f"{unit.field}.enableServiceLinks", prod="cluster IPs",
                        local="Service DNS names", reason="they carry DNS names instead of cluster IPs")
