@@ -15,7 +15,7 @@ from rich.progress import (
     TimeElapsedColumn,
 )
 
-from devenv import pipeline
+from devenv import pipeline, statedir
 from devenv.cli import common
 from devenv.config import Config
 from devenv.errors import InputError, RuntimeFailure
@@ -95,7 +95,7 @@ def seed_stack(config: Config, rendered: pipeline.Rendered, project: str, reset:
                 bar.update(tasks[table], completed=done, total=total)
 
             if spec.mask is not None:
-                key = api.load_or_create_key(config.state_dir / "seed.key")
+                key = api.load_or_create_key(statedir.ensure(config.state_dir) / "seed.key")
                 summary = api.mask(url, spec, key=key, reset=reset, progress=progress)
             else:
                 summary = api.seed(url, spec, reset=reset, progress=progress)

@@ -30,6 +30,7 @@ import yaml
 
 from devenv.config import HelmSource
 from devenv.errors import InputError
+from devenv.k8s.redact import scrub, scrub_schema_values
 
 INSTALL_HINT = "pip install 'devenv[helm]' (Helm's Go engine, in-process), or put the helm binary on PATH"
 HOOK_ANNOTATION = "helm.sh/hook"
@@ -244,7 +245,8 @@ def _user_values(helm: Any, source: HelmSource, shown: str) -> dict[str, Any]:
         try:
             parsed = helm.parse_set_string(expression)
         except helm.HelmError as exc:
-            raise InputError(f"set override '{expression}' is not valid `helm --set` syntax: {exc.detail}",
+            raise InputError(f"set override '{key}=...' is not valid `helm --set` syntax: "  # the value may be secret
+                             f"{scrub(exc.detail, [value, expression, *value.split(',')])}",
                              where=shown, hint="write it as `helm --set` takes it; escape a comma in a value "
                                                "as \\,") from None
         merged = _set_into(merged, parsed, indexed="[" in key)
@@ -448,6 +450,7 @@ def _emit(docs: list[_Doc]) -> str:
 
 def _render_failure(source: HelmSource, shown: str, message: str) -> InputError:
     """Helm's own message, where it points (the innermost template and line), and a hint that fits."""
+    message = scrub_schema_values(scrub(message, [value for _, value in source.set]))  # values may be secrets
     locations = _LOCATION.findall(message)
     where = shown
     if locations:
