@@ -199,8 +199,8 @@ def test_a_stream_without_secrets_is_returned_as_it_is() -> None:
     'apiVersion: v1\nmetadata: {name: &k Secret}\nkind: *k\nstringData: {a: LEAK}\n',  # kind by an alias
     '<<: {kind: Secret, apiVersion: v1}\nmetadata: {name: a}\nstringData: {a: LEAK}\n',  # kind by a merge key
     'kind: ConfigMap\nkind: Secret\napiVersion: v1\nmetadata: {name: a}\ndata: {a: LEAK}\n',  # the last key wins
-    'apiVersion: v1\nkind: List\nitems:\n- &s {apiVersion: v1, kind: Secret, metadata: {name: a}, data: {a: LEAK}}\n'
-    '- *s\n',  # aliases
+    ('apiVersion: v1\nkind: List\nitems:\n- &s {apiVersion: v1, kind: Secret, metadata: {name: a}, data: {a: LEAK}}\n'
+     '- *s\n'),  # aliases
 ], ids=["escaped-kind", "folded-kind", "alias-kind", "merge-key", "duplicate-kind", "alias"])
 def test_every_spelling_of_a_secret_is_found(text: str) -> None:
     result = redact_stream(text)

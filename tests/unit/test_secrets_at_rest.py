@@ -12,7 +12,6 @@ each secret in plain, base64 and URL-encoded form.
 from __future__ import annotations
 
 import base64
-import os
 import stat
 import subprocess
 import sys
@@ -389,6 +388,7 @@ def test_git_ignores_the_state_directory(rendered) -> None:
 
 @pytest.mark.parametrize("args", [("report", "--env", "kz", "--format", "json"),
                                   ("report", "--env", "chart", "--format", "markdown"),
+                                  ("report", "--env", "plain"),
                                   ("diff", "kz", "chart", "--format", "json"),
                                   ("diff", "plain", "plain-other"),
                                   ("diff", "plain-other", "plain", "--format", "markdown")],
@@ -424,9 +424,25 @@ def test_existing_loose_modes_are_tightened(tmp_path: Path) -> None:
         assert stat.S_IMODE(path.stat().st_mode) == 0o700
 
 
-def test_diff_of_plain_environments_names_the_changed_secret_without_its_value(rendered) -> None:
-    root, _, _ = rendered
-    done = devenv(root, "diff", "plain", "plain-other", "--format", "json")
-    assert "Secret" in done.stdout or done.stdout.strip() == "" or "deltas" in done.stdout
-    assert text_leaks(done.stdout) == []
-    assert os.path.isdir(root / ".devenv")
+SCHEMA = '{"type": "object", "properties": {"password": {"type": "string", "pattern": "^[0-9]+$"}}}'
+
+
+@pytest.mark.parametrize("values, overrides", [
+    ("", 'set = { "password" = "helm-set/Y7+e@5510,tail-of-the-secret" }'),  # not `helm --set` syntax
+    ('values = ["prod-values.yaml"]', ""),  # a values file breaking the chart's values.schema.json
+    ("", 'set = { "password" = "helm-set/Y7+e@5510" }'),  # a `set` value breaking it
+], ids=["set-syntax", "schema-values-file", "schema-set"])
+def test_helm_errors_never_show_a_secret_value(tmp_path: Path, values: str, overrides: str) -> None:
+    chart = tmp_path / "chart"
+    (chart / "templates").mkdir(parents=True)
+    (chart / "Chart.yaml").write_text(CHART)
+    (chart / "values.yaml").write_text('password: "1234"\n')
+    (chart / "values.schema.json").write_text(SCHEMA)
+    (chart / "templates" / "cm.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: x\n")
+    (tmp_path / "prod-values.yaml").write_text(f'password: "{SECRETS["Helm values file"]}"\n')
+    (tmp_path / "devenv.toml").write_text(f'[envs.prod]\nhelm = "chart"\n{values}\n{overrides}\n')
+    done = devenv(tmp_path, "render")
+    assert done.returncode == 2, done.stderr
+    assert "password" in done.stderr  # the error still names what to fix
+    assert text_leaks(done.stdout + done.stderr) == []
+    assert "tail-of-the-secret" not in done.stderr
