@@ -16,6 +16,8 @@ import os
 import stat
 from pathlib import Path
 
+from devenv.errors import RuntimeFailure
+
 DIR_MODE = 0o700
 FILE_MODE = 0o600
 GITIGNORE = ".gitignore"
@@ -29,8 +31,11 @@ def ensure(state_dir: Path) -> Path:
     """The state directory, created 0700 with its `.gitignore`; the first call in a process also tightens
     the modes of everything already in it."""
     private_dir(state_dir)
-    if not (state_dir / GITIGNORE).is_file():
-        write_private(state_dir / GITIGNORE, b"*\n")
+    try:
+        if not (state_dir / GITIGNORE).is_file():
+            write_private(state_dir / GITIGNORE, b"*\n")
+    except OSError as exc:
+        raise _failure(state_dir, exc) from None
     key = state_dir.resolve()
     if key not in _tightened:
         _tighten(state_dir)
@@ -40,15 +45,26 @@ def ensure(state_dir: Path) -> Path:
 
 def private_dir(path: Path) -> Path:
     """`path` as a directory of mode 0700 (created or tightened); missing ancestors get the default mode."""
-    if not path.is_dir():
-        path.parent.mkdir(parents=True, exist_ok=True)
-        try:
-            path.mkdir(mode=DIR_MODE)
-        except FileExistsError:
-            pass
-    if stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
-        os.chmod(path, DIR_MODE)
+    try:
+        if not path.is_dir():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            try:
+                path.mkdir(mode=DIR_MODE)
+            except FileExistsError:  # a parallel run made it, or a file is in the way
+                if not path.is_dir():
+                    raise RuntimeFailure(f"{path.name} is in the way of devenv's state: it is not a directory",
+                                         where=str(path), hint="remove it, or set project.state_dir in "
+                                                               "devenv.toml") from None
+        if stat.S_IMODE(path.stat().st_mode) != DIR_MODE:
+            os.chmod(path, DIR_MODE)
+    except OSError as exc:
+        raise _failure(path, exc) from None
     return path
+
+
+def _failure(path: Path, exc: OSError) -> RuntimeFailure:
+    return RuntimeFailure(f"cannot prepare devenv's state directory: {exc.strerror}", where=str(path),
+                          hint="check the owner and permissions of the folder (devenv keeps it private: 0700)")
 
 
 def write_private(path: Path, content: bytes) -> None:

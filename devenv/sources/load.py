@@ -84,7 +84,7 @@ def _cached_render(state_dir: Path, parts: list[str], inputs: list[Path], render
         statedir.private_dir(folder.parent)
         statedir.private_dir(folder)
         for old in folder.iterdir():
-            if not old.name.endswith(ENTRY_SUFFIX) and not old.name.startswith("."):
+            if old.is_file() and not old.name.endswith(ENTRY_SUFFIX) and not old.name.startswith("."):
                 old.unlink(missing_ok=True)
         if entry.is_file():
             return entry.read_text(encoding="utf-8"), True

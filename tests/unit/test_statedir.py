@@ -6,12 +6,15 @@ from __future__ import annotations
 import json
 import os
 import stat
+import subprocess
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from devenv import ports, stackid, statedir
+from devenv.errors import RuntimeFailure
 from devenv.translate.secrets_store import LocalSecrets
 
 
@@ -103,3 +106,20 @@ def test_local_secrets_are_private(tmp_path: Path, umask: int) -> None:
     secrets.save()
     assert json.loads(store.read_text()) == {"ns/db/password": value}
     assert (mode(store), mode(store.parent)) == (0o600, 0o700)
+
+
+def test_a_file_in_the_way_is_one_clear_failure(tmp_path: Path) -> None:
+    (tmp_path / ".devenv").write_text("not a directory")
+    with pytest.raises(RuntimeFailure, match="in the way") as caught:
+        statedir.ensure(tmp_path / ".devenv")
+    assert caught.value.hint
+
+
+def test_a_render_with_a_file_in_the_way_exits_3_without_a_traceback(tmp_path: Path) -> None:
+    (tmp_path / "k8s.yaml").write_text("apiVersion: v1\nkind: ConfigMap\nmetadata: {name: c}\n")
+    (tmp_path / "devenv.toml").write_text('[envs.prod]\nmanifests = ["k8s.yaml"]\n')
+    (tmp_path / ".devenv").write_text("not a directory")
+    done = subprocess.run([sys.executable, "-m", "devenv", "render"], cwd=tmp_path, capture_output=True, text=True,
+                          check=False)
+    assert done.returncode == 3, done.stderr
+    assert "Traceback" not in done.stderr and ".devenv" in done.stderr
