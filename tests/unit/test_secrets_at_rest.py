@@ -279,11 +279,12 @@ def devenv(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
 
 
 def leaks(root: Path, inputs: set[Path], extra: dict[str, str] | None = None) -> list[str]:
-    """Every (file, secret, form) found in a file under `root` that is not one of the project's inputs."""
+    """Every (file, secret, form) found in a file under `root` that is not one of the project's inputs (in its
+    content or its name)."""
     found = []
     wanted = {**SECRETS, **(extra or {})}
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p not in inputs):
-        content = path.read_bytes()
+        content = path.read_bytes() + str(path.relative_to(root)).encode()
         for what, value in wanted.items():
             for form, text in forms(value).items():
                 if text.encode() in content:
@@ -446,3 +447,17 @@ def test_helm_errors_never_show_a_secret_value(tmp_path: Path, values: str, over
     assert "password" in done.stderr  # the error still names what to fix
     assert text_leaks(done.stdout + done.stderr) == []
     assert "tail-of-the-secret" not in done.stderr
+
+
+@pytest.mark.parametrize("generator", [
+    f'    literals:\n      - "{SECRETS["kustomize secretGenerator literal"]}"\n',  # no '=': Kustomize quotes it
+    f'    literals:\n      - a={SECRETS["kustomize secretGenerator literal"]}\n      - ="x"\n',
+], ids=["literal-without-key", "empty-key"])
+def test_kustomize_errors_never_show_a_generator_secret(tmp_path: Path, generator: str) -> None:
+    (tmp_path / "deploy").mkdir()
+    (tmp_path / "deploy" / "kustomization.yaml").write_text(f"secretGenerator:\n  - name: broken\n{generator}")
+    (tmp_path / "devenv.toml").write_text('[envs.prod]\nkustomize = "deploy"\n')
+    done = devenv(tmp_path, "render")
+    assert done.returncode == 2, done.stderr
+    assert "literal" in done.stderr or "key" in done.stderr  # Kustomize's own reason is still shown
+    assert text_leaks(done.stdout + done.stderr) == []
