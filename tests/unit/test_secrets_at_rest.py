@@ -278,11 +278,11 @@ def devenv(root: Path, *args: str) -> subprocess.CompletedProcess[str]:
                           capture_output=True, text=True, cwd=root, umask=0, timeout=120, check=False)
 
 
-def leaks(root: Path, inputs: set[Path], extra: dict[str, str] | None = None) -> list[str]:
+def leaks(root: Path, inputs: set[Path]) -> list[str]:
     """Every (file, secret, form) found in a file under `root` that is not one of the project's inputs (in its
     content or its name)."""
     found = []
-    wanted = {**SECRETS, **(extra or {})}
+    wanted = {**SECRETS, "other plain": OTHER_PLAIN}
     for path in sorted(p for p in root.rglob("*") if p.is_file() and p not in inputs):
         content = path.read_bytes() + str(path.relative_to(root)).encode()
         for what, value in wanted.items():
