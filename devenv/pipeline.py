@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Iterator
 
+from devenv import statedir
 from devenv.compose.writer import Written, stale_files, write_project
 from devenv.config import Config, Environment
 from devenv.k8s.manifest import Manifest
@@ -95,6 +96,7 @@ def render(config: Config, env_name: str | None = None, out_dir: Path | None = N
 
 
 def write(rendered: Rendered) -> Written:
+    statedir.ensure(rendered.config.state_dir)
     rendered.secrets.save()
     return write_project(rendered.output, rendered.header, rendered.out_dir, rendered.config.state_dir)
 
@@ -103,13 +105,14 @@ def write(rendered: Rendered) -> Written:
 def state_lock(config: Config) -> Iterator[None]:
     """One render-and-write at a time per state directory: parallel `up`s of one checkout (CI) must agree
     on the local secret values generated on first use."""
-    config.state_dir.mkdir(parents=True, exist_ok=True)
-    with open(config.state_dir / "lock", "w") as handle:
-        fcntl.flock(handle, fcntl.LOCK_EX)
-        try:
-            yield
-        finally:
-            fcntl.flock(handle, fcntl.LOCK_UN)
+    statedir.ensure(config.state_dir)
+    fd = statedir.open_private(config.state_dir / "lock")
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        fcntl.flock(fd, fcntl.LOCK_UN)
+        os.close(fd)
 
 
 def prepare(config: Config, env_name: str | None = None, out_dir: Path | None = None) -> Rendered:

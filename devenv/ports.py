@@ -10,6 +10,7 @@ import socket
 from pathlib import Path
 from typing import Any
 
+from devenv import statedir
 from devenv.model import labels as names
 
 PORT_VARIABLE_RE = names.PORT_MAPPING_RE
@@ -67,8 +68,8 @@ def remember(state_dir: Path, project: str, actual: dict[str, int], chosen: dict
     data = _load(state_dir)
     data[project] = {**data.get(project, {}), **actual}
     data[f"{project}:chosen"] = dict(chosen)
-    state_dir.mkdir(parents=True, exist_ok=True)
-    (state_dir / PORTS_FILE).write_text(json.dumps(data, indent=1, sort_keys=True))
+    statedir.ensure(state_dir)
+    statedir.write_private(state_dir / PORTS_FILE, json.dumps(data, indent=1, sort_keys=True).encode())
 
 
 def _load(state_dir: Path) -> dict[str, dict[str, int | str]]:

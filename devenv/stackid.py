@@ -12,6 +12,7 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+from devenv import statedir
 from devenv.errors import InputError
 from devenv.model import labels as names
 
@@ -75,8 +76,8 @@ def project_name(base: str, given: str | None, state_dir: Path, environ: dict[st
         return validate(remembered.read_text().strip(), str(remembered))
     suffix = ci_job_id(environ) or secrets.token_hex(4)
     name = validate(sanitize(f"{base}-{suffix}")[:63].rstrip("-_"))
-    state_dir.mkdir(parents=True, exist_ok=True)
-    remembered.write_text(name + "\n")
+    statedir.ensure(state_dir)
+    statedir.write_private(remembered, (name + "\n").encode())
     return name
 
 

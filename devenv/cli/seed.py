@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING
 
 import typer
 
+from devenv import statedir
 from devenv.cli import common
 from devenv.errors import InputError, RuntimeFailure
 
@@ -105,7 +106,7 @@ def seed_stack(config: Config, rendered: pipeline.Rendered, project: str, reset:
                 bar.update(tasks[table], completed=done, total=total)
 
             if spec.mask is not None:
-                key = api.load_or_create_key(config.state_dir / "seed.key")
+                key = api.load_or_create_key(statedir.ensure(config.state_dir) / "seed.key")
                 summary = api.mask(url, spec, key=key, reset=reset, progress=progress)
             else:
                 summary = api.seed(url, spec, reset=reset, progress=progress)

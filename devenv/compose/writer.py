@@ -1,7 +1,8 @@
 """Writing the Compose project: byte-identical output for identical input, and `--check` for drift.
 
 Config files go under the output directory (fit to commit); local secret material (files and the
-interpolation env file) goes under the state directory, mode 600, never beside the Compose file.
+interpolation env file) goes under the state directory (0700, see devenv.statedir), never beside the
+Compose file. Mounted files get the modes a pod sees and their directories 0755, whatever the umask.
 """
 
 from __future__ import annotations
@@ -11,11 +12,13 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from devenv import statedir
 from devenv.compose import yamlout
 from devenv.model.labels import SECRET_ENV_FILE
 from devenv.model.output import Output
 
 COMPOSE_FILE = "compose.yaml"
+MOUNTED_DIR_MODE = 0o755  # a Kubernetes volume's directories: readable by any container user
 SERVICE_KEY_ORDER = (
     "image", "build", "pull_policy", "profiles", "entrypoint", "command", "working_dir", "user", "group_add",
     "environment", "env_file", "network_mode", "networks", "hostname", "extra_hosts", "ports", "volumes",
@@ -72,9 +75,12 @@ def stale_files(output: Output, header: str, out_dir: Path) -> list[str]:
 def write_project(output: Output, header: str, out_dir: Path, state_dir: Path) -> Written:
     """Write the project and the local secret material; remove files a previous render left behind."""
     out_dir = out_dir.resolve()
+    statedir.ensure(state_dir)
     planned = planned_files(output, header, out_dir)
     changed = []
     for path, (content, mode) in planned.items():
+        if path.is_relative_to(out_dir / "files"):
+            _mounted_dirs(out_dir / "files", path.parent)
         if _write_if_changed(path, content, mode):
             changed.append(str(path))
     for stale in _existing(out_dir):
@@ -82,9 +88,12 @@ def write_project(output: Output, header: str, out_dir: Path, state_dir: Path) -
             stale.unlink()
             changed.append(str(stale))
     _prune_empty(out_dir / "files")
+    mounted = statedir.private_dir(state_dir / statedir.MOUNTED).resolve()
     for relative, file in output.files.items():
         if file.secret:
-            _write_if_changed((out_dir / relative).resolve(), file.content, file.mode)
+            path = (out_dir / relative).resolve()
+            _mounted_dirs(mounted, path.parent)
+            _write_if_changed(path, file.content, file.mode)
     env_lines = [f"{name}={_quote(value)}" for name, value in sorted(output.secret_env.items())]
     _write_if_changed(state_dir / SECRET_ENV_FILE, ("\n".join(env_lines) + "\n").encode(), 0o600)
     return Written(changed, out_dir / COMPOSE_FILE)
@@ -113,10 +122,26 @@ def _write_if_changed(path: Path, content: bytes, mode: int) -> bool:
         return False
     path.parent.mkdir(parents=True, exist_ok=True)
     tmp = path.with_name(f".{path.name}.{os.getpid()}.devenv-tmp")  # unique: parallel renders of one tree
-    tmp.write_bytes(content)
-    os.chmod(tmp, mode)
+    tmp.unlink(missing_ok=True)
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)  # private until its mode is set
+    with os.fdopen(fd, "wb") as handle:
+        handle.write(content)
+        os.fchmod(handle.fileno(), mode)
     tmp.replace(path)
     return True
+
+
+def _mounted_dirs(root: Path, folder: Path) -> None:
+    """The directories from `root` down to `folder`, created 0755 (not by the umask) as a pod sees them;
+    those above `root` with the default mode."""
+    if folder.is_dir():
+        return
+    if not folder.is_relative_to(root):
+        folder.mkdir(parents=True, exist_ok=True)
+        return
+    _mounted_dirs(root, folder.parent)
+    folder.mkdir(exist_ok=True)
+    os.chmod(folder, MOUNTED_DIR_MODE)
 
 
 def _prune_empty(folder: Path) -> None:

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import os
 import shutil
 from collections.abc import Mapping
 from contextlib import contextmanager
@@ -12,6 +11,7 @@ from typing import Iterator
 from python_on_whales import DockerClient
 from python_on_whales.exceptions import DockerException
 
+from devenv import statedir
 from devenv.errors import RuntimeFailure
 from devenv.model.project import ProjectFiles
 
@@ -41,10 +41,8 @@ def env_files(files: ProjectFiles) -> list[str | Path]:
         path = files.stack_env_file
         text = env_file_text(files.environment)
         if not path.is_file() or path.read_text() != text:
-            path.parent.mkdir(parents=True, exist_ok=True)
-            fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-            with os.fdopen(fd, "w") as handle:
-                handle.write(text)
+            statedir.ensure(path.parent)  # beside compose.env, in the state directory
+            statedir.write_private(path, text.encode())
         found.append(path)
     return found
 

@@ -7,6 +7,7 @@ from pathlib import Path
 import yaml
 
 from devenv.errors import InputError
+from devenv.k8s.redact import scrub
 from devenv.sources.tools import require_kustomize, run_tool
 
 KUSTOMIZATION_FILES = ("kustomization.yaml", "kustomization.yml", "Kustomization")
@@ -24,8 +25,9 @@ def render_kustomize(path: Path, shown: str) -> str:
         return run_tool([*tool.argv, str(path)], f"{tool.name} {shown}")
     except InputError as exc:
         remote = _remote_reference(path)
-        if remote is None:
-            raise
+        if remote is None:  # Kustomize may quote a secretGenerator literal or env line: never shown
+            raise InputError(scrub(exc.what, _generator_secrets(path)), where=exc.where, hint=exc.hint,
+                             details=exc.details) from None
         url, file = remote
         raise InputError(
             f"Kustomize cannot fetch the remote base {url} (referenced by {file}); devenv renders from local files",
@@ -59,6 +61,31 @@ def _remote_reference(path: Path) -> tuple[str, Path] | None:
                         target = (folder / entry).resolve()
                         pending.append(target if target.is_dir() else target.parent)
     return None
+
+
+def _generator_secrets(path: Path) -> list[str]:
+    """The values of every secretGenerator literal and env file reachable from `path` (a whole literal or
+    line when it has no '=')."""
+    values: list[str] = []
+    for file in kustomize_inputs(path):
+        if file.name not in KUSTOMIZATION_FILES:
+            continue
+        try:
+            data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
+        except (yaml.YAMLError, OSError, UnicodeDecodeError):
+            continue
+        generators = data.get("secretGenerator") if isinstance(data, dict) else None
+        for generator in generators if isinstance(generators, list) else []:
+            if not isinstance(generator, dict):
+                continue
+            lines = [str(literal) for literal in generator.get("literals") or []]
+            for env in generator.get("envs") or ([generator["env"]] if generator.get("env") else []):
+                try:
+                    lines += (file.parent / str(env)).read_text(encoding="utf-8").splitlines()
+                except (OSError, UnicodeDecodeError):
+                    continue
+            values += [line.partition("=")[2] or line for line in lines if line.strip()]
+    return values
 
 
 def kustomize_inputs(path: Path) -> list[Path]:

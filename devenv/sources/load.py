@@ -2,7 +2,9 @@
 
 Kustomize and Helm renders are cached under the state directory, keyed on the content of every input
 file, every option and the renderer's identity: `devenv up` on an unchanged tree does not pay for the
-renderer again.
+renderer again. Secret values never enter devenv: a render is redacted before the cache keeps it (and
+before it is used, so a cached and a fresh render are the same), plain manifests as they are read. The
+key is a digest: the `set` values and values files it covers are never stored in clear.
 """
 
 from __future__ import annotations
@@ -13,10 +15,17 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Callable
 
+from devenv import statedir
 from devenv.config import Config, Environment
 from devenv.k8s.manifest import Manifest
+from devenv.k8s.redact import redact_manifests, redact_stream
 from devenv.k8s.yamlio import parse_manifests
 from devenv.sources.plain import load_plain
+
+#: cache entries are named KEY + this suffix; any other entry (an older format, kept before Secret values
+#: were redacted) is deleted on sight
+ENTRY_SUFFIX = ".redacted-1.yaml"
+KEEP_ENTRIES = 32  # keep the cache small: the newest renders only
 
 
 @dataclass(frozen=True)
@@ -30,7 +39,7 @@ class Loaded:
 def load_environment(config: Config, env: Environment, use_cache: bool = True) -> Loaded:
     where = f"{config.path.name} [envs.{env.name}]"
     if env.kind == "plain":
-        return Loaded(load_plain(env.manifests, where, env.namespace, config.root))
+        return Loaded(redact_manifests(load_plain(env.manifests, where, env.namespace, config.root)))
     if env.kind == "kustomize":
         from devenv.sources.kustomize import kustomize_inputs, render_kustomize
         from devenv.sources.tools import require_kustomize
@@ -51,7 +60,7 @@ def load_environment(config: Config, env: Environment, use_cache: bool = True) -
         render = lambda: render_helm(helm, shown)  # noqa: E731
         key_parts = ["helm", repr(helm), helm_identity()]
         inputs = helm_inputs(helm)
-    text, cached = _cached_render(config.state_dir / "cache" / "render", key_parts, inputs, render, use_cache)
+    text, cached = _cached_render(config.state_dir, key_parts, inputs, render, use_cache)
     return Loaded(parse_manifests(text, f"{env.kind} render of {shown}", env.namespace), cached)
 
 
@@ -66,20 +75,29 @@ def cache_key(parts: list[str], inputs: list[Path]) -> str:
     return digest.hexdigest()
 
 
-def _cached_render(folder: Path, parts: list[str], inputs: list[Path], render: Callable[[], str],
+def _cached_render(state_dir: Path, parts: list[str], inputs: list[Path], render: Callable[[], str],
                    use_cache: bool) -> tuple[str, bool]:
-    entry = folder / f"{cache_key(parts, inputs)}.yaml"
-    if use_cache and entry.is_file():
-        return entry.read_text(encoding="utf-8"), True
-    text = render()
+    """The redacted render: from the cache when its inputs are unchanged, else rendered (and cached)."""
+    folder = state_dir / "cache" / "render"
+    entry = folder / f"{cache_key(parts, inputs)}{ENTRY_SUFFIX}"
     if use_cache:
-        folder.mkdir(parents=True, exist_ok=True)
-        entries = sorted(folder.glob("*.yaml"), key=lambda p: p.stat().st_mtime)
-        for stale in entries[:-31]:  # keep the cache small: the newest renders only
+        statedir.ensure(state_dir)
+        statedir.private_dir(folder.parent)
+        statedir.private_dir(folder)
+        for old in folder.iterdir():
+            if old.is_file() and not old.name.endswith(ENTRY_SUFFIX) and not old.name.startswith("."):
+                old.unlink(missing_ok=True)
+        if entry.is_file():
+            return entry.read_text(encoding="utf-8"), True
+    raw = render()
+    text = redact_stream(raw)
+    if text is None:  # not valid YAML: parse_manifests reports where; nothing is cached
+        return raw, False
+    if use_cache:
+        entries = sorted(folder.glob(f"*{ENTRY_SUFFIX}"), key=lambda p: p.stat().st_mtime)
+        for stale in entries[:-(KEEP_ENTRIES - 1)]:
             stale.unlink(missing_ok=True)
-        tmp = entry.with_suffix(".tmp")
-        tmp.write_text(text, encoding="utf-8")
-        tmp.replace(entry)
+        statedir.write_private(entry, text.encode("utf-8"))
     return text, False
 
 

@@ -7,10 +7,11 @@ cannot reach a file, a container, a log or a report.
 from __future__ import annotations
 
 import json
-import os
 import secrets
 import string
 from pathlib import Path
+
+from devenv import statedir
 
 ALPHABET = string.ascii_letters + string.digits
 
@@ -46,9 +47,6 @@ class LocalSecrets:
         """Persist generated values (mode 600) so databases initialised with them keep working."""
         if self.store is None or not self._dirty:
             return
-        self.store.parent.mkdir(parents=True, exist_ok=True)
-        tmp = self.store.with_suffix(f".{os.getpid()}.tmp")
-        tmp.write_text(json.dumps(self._values, indent=1, sort_keys=True), encoding="utf-8")
-        os.chmod(tmp, 0o600)
-        tmp.replace(self.store)
+        statedir.private_dir(self.store.parent)
+        statedir.write_private(self.store, json.dumps(self._values, indent=1, sort_keys=True).encode("utf-8"))
         self._dirty = False

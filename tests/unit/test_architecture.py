@@ -17,6 +17,7 @@ MAX_LINES = 400
 LAYERS: list[tuple[str, ...]] = [
     ("devenv", "devenv.errors"),
     ("devenv.model",),
+    ("devenv.statedir",),
     ("devenv.process", "devenv.stackid", "devenv.ports"),
     ("devenv.k8s", "devenv.config", "devenv.engine"),
     ("devenv.sources",),

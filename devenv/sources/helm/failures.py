@@ -9,6 +9,7 @@ from pathlib import Path
 
 from devenv.config import HelmSource
 from devenv.errors import InputError
+from devenv.k8s.redact import scrub, scrub_schema_values
 
 _LOCATION = re.compile(r"([\w.@+\-/]+\.(?:ya?ml|tpl|txt|json)):(\d+)(?::(\d+))?")
 _LIVE_CALL = re.compile(r"\b(lookup|getHostByName)\b")
@@ -30,6 +31,7 @@ def check_paths(source: HelmSource, shown: str) -> None:
 
 def render_failure(source: HelmSource, shown: str, message: str) -> InputError:
     """Helm's own message, where it points (the innermost template and line), and a hint that fits."""
+    message = scrub_schema_values(scrub(message, [value for _, value in source.set]))  # values may be secrets
     locations = _LOCATION.findall(message)
     where = shown
     if locations:

@@ -7,6 +7,7 @@ from typing import Any
 
 from devenv.config import HelmSource
 from devenv.errors import InputError
+from devenv.k8s.redact import scrub
 
 
 def user_values(helm: Any, source: HelmSource, shown: str) -> dict[str, Any]:
@@ -26,7 +27,8 @@ def user_values(helm: Any, source: HelmSource, shown: str) -> dict[str, Any]:
         try:
             parsed = helm.parse_set_string(expression)
         except helm.HelmError as exc:
-            raise InputError(f"set override '{expression}' is not valid `helm --set` syntax: {exc.detail}",
+            raise InputError(f"set override '{key}=...' is not valid `helm --set` syntax: "  # the value may be secret
+                             f"{scrub(exc.detail, [value, expression, *value.split(',')])}",
                              where=shown, hint="write it as `helm --set` takes it; escape a comma in a value "
                                                "as \\,") from None
         merged = _set_into(merged, parsed, indexed="[" in key)
