@@ -16,6 +16,7 @@ from typing import Any
 
 from devenv.errors import InputError
 from devenv.model.privileges import Grant, parse_grants, refuse_security_acceptance
+from devenv.stackid import compose_project_name
 
 CONFIG_NAME = "devenv.toml"
 DEFAULT_HELPER_IMAGE = "busybox:1.36.1"
@@ -119,6 +120,9 @@ class Config:
     def env(self, name: str | None) -> Environment:
         """The environment `name`, or the mirrored one when None."""
         chosen = name or self.mirror
+        if not chosen:
+            raise InputError("key 'project.mirror' is required: several environments are declared and --env names none",
+                             where=str(self.path), hint=f"set [project] mirror or pass --env, one of: {', '.join(self.envs)}")
         if chosen not in self.envs:
             known = ", ".join(sorted(self.envs)) or "none"
             raise InputError(f"no environment named '{chosen}' (declared: {known})", where=str(self.path),
@@ -158,20 +162,18 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
                           "external", "seed"})
     project = raw.get("project", {})
     reader.keys(project, "project", {"name", "mirror", "out", "state_dir"})
-    name = reader.string(project, "project", "name", default=root.name.lower())
+    name = reader.string(project, "project", "name", default=compose_project_name(root.name))
     if not PROJECT_NAME_RE.match(name):
-        reader.fail("project.name", f"'{name}' is not a valid Compose project name",
+        derived = "" if "name" in project else " (from the directory name)"
+        reader.fail("project.name", f"'{name}'{derived} is not a valid Compose project name",
                     "use lower-case letters, digits, '-' and '_', starting with a letter or digit")
     envs_raw = reader.table(raw, "", "envs")
     if not envs_raw:
         reader.fail("envs", "declares no environment", 'add e.g. [envs.prod] kustomize = "deploy/overlays/prod"')
     envs = {env_name: _environment(reader, root, env_name, body) for env_name, body in envs_raw.items()}
     default_mirror = next(iter(envs)) if len(envs) == 1 else ""
-    mirror = reader.string(project, "project", "mirror", default=default_mirror)
-    if not mirror:
-        reader.fail("project.mirror", "is required when several environments are declared",
-                    f"set mirror to one of: {', '.join(envs)}")
-    if mirror not in envs:
+    mirror = reader.string(project, "project", "mirror", default=default_mirror)  # "": --env must name one
+    if mirror and mirror not in envs:
         reader.fail("project.mirror", f"names '{mirror}', which is not declared under [envs]",
                     _did_you_mean(mirror, envs) or f"declared: {', '.join(envs)}")
     return Config(

@@ -24,6 +24,7 @@ from devenv.model.privileges import refusal
 from devenv.model.project import ProjectFiles
 from devenv.parity.accept import apply_acceptance, unused_grants
 from devenv.sources.load import load_environment
+from devenv.translate.config_refs import check_config_refs
 from devenv.translate.context import Options
 from devenv.translate.images import mirrored
 from devenv.translate.secrets_store import LocalSecrets
@@ -81,6 +82,7 @@ def render(config: Config, env_name: str | None = None, out_dir: Path | None = N
     loaded = load_environment(config, env, use_cache)
     secrets = LocalSecrets(config.state_dir / SECRETS_FILE, config.secrets)
     output = translate(loaded.manifests, options_for(config, out), secrets)
+    check_config_refs(loaded.manifests, config.publish, config.secrets, secrets.asked, env.name, str(config.path))
     if config.seeds:
         from devenv.seed.stack import publish_databases
 

@@ -45,6 +45,12 @@ def validate(name: str, where: str = "--project") -> str:
     return name
 
 
+def compose_project_name(folder: str) -> str:
+    """A directory name as Compose normalises it into a project name: lower case, only [a-z0-9_-] kept,
+    leading '_' and '-' dropped (`My.App` -> `myapp`); "" when nothing is left."""
+    return re.sub(r"[^a-z0-9_-]", "", folder.lower()).lstrip("_-")
+
+
 def sanitize(text: str) -> str:
     return re.sub(r"[^a-z0-9_-]+", "-", text.lower()).strip("-_")
 

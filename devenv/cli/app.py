@@ -40,9 +40,9 @@ def main_options(
 
 
 def _register() -> None:
-    from devenv.cli import doctor, ephemeral, parity, render, report, seed, stack
+    from devenv.cli import doctor, ephemeral, init, parity, render, report, seed, stack
 
-    for module in (render, stack, report, doctor, parity, ephemeral, seed):
+    for module in (init, render, stack, report, doctor, parity, ephemeral, seed):
         module.register(app)
 
 

@@ -24,6 +24,7 @@ class LocalSecrets:
         self.given = given or {}
         self._values: dict[str, str] = {}
         self._dirty = False
+        self.asked: set[tuple[str, str, str]] = set()  # (namespace, secret, key) a container reads
         if store is not None and store.is_file():
             try:
                 self._values = dict(json.loads(store.read_text(encoding="utf-8")))
@@ -31,6 +32,7 @@ class LocalSecrets:
                 self._values = {}
 
     def value(self, namespace: str, name: str, key: str) -> str:
+        self.asked.add((namespace, name, key))
         given = self.given.get(f"{namespace}/{name}", {})
         if key in given:
             return given[key]

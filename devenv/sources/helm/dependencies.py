@@ -7,18 +7,21 @@ from typing import Any
 
 from devenv.errors import InputError
 from devenv.sources.helm.assembly import Doc
+from devenv.sources.helm.failures import VENDOR_HINT, declaring_file
 
 
 def check_vendored(chart: Any, shown: str) -> None:
-    """As `helm template` does: every dependency Chart.yaml declares must be in charts/."""
+    """As `helm template` does: every declared dependency must be in charts/. The file named is the one that
+    declares it: Chart.yaml, or requirements.yaml (Helm v2 charts, `apiVersion: v1`)."""
     loaded = {dependency.get("name") for dependency in chart.dependencies}
     missing = [d.get("name", "?") for d in chart.metadata.get("dependencies") or [] if d.get("name") not in loaded]
     if missing:
+        requirements = next((f.get("data") for f in chart.files or [] if f.get("name") == "requirements.yaml"), None)
+        declared_in = declaring_file(requirements, missing)
         raise InputError(
-            f"chart {shown}: found in Chart.yaml, but missing in charts/ directory: {', '.join(missing)}",
-            where=f"{shown}/Chart.yaml",
-            hint=f"run `helm dependency build {shown}` where the chart repositories are reachable and keep "
-                 "charts/ with the chart: devenv renders offline",
+            f"chart {shown}: found in {declared_in}, but missing in charts/ directory: {', '.join(missing)}",
+            where=f"{shown}/{declared_in}",
+            hint=VENDOR_HINT.format(chart=shown),
         )
 
 

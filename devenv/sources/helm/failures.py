@@ -7,12 +7,17 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import yaml
+
 from devenv.config import HelmSource
 from devenv.errors import InputError
 from devenv.k8s.redact import scrub, scrub_schema_values
 
 _LOCATION = re.compile(r"([\w.@+\-/]+\.(?:ya?ml|tpl|txt|json)):(\d+)(?::(\d+))?")
 _LIVE_CALL = re.compile(r"\b(lookup|getHostByName)\b")
+_MISSING_DEPENDENCIES = re.compile(r"found in Chart\.yaml, but missing in charts/ directory: (.*)")
+VENDOR_HINT = ("run `helm dependency build {chart}` where the chart repositories are reachable and keep charts/ "
+               "with the chart: devenv renders offline")
 
 
 def check_paths(source: HelmSource, shown: str) -> None:
@@ -48,6 +53,14 @@ def render_failure(source: HelmSource, shown: str, message: str) -> InputError:
             hint="make the template tolerate an empty result (e.g. `{{ if $found }}...{{ else }}...{{ end }}`), "
                  "or give the value it looks up through the values files or `set` of this environment",
         )
+    missing = _MISSING_DEPENDENCIES.search(message)
+    if missing:
+        names = [n.strip() for n in missing.group(1).split(",")]
+        requirements = source.chart / "requirements.yaml"
+        declared_in = declaring_file(requirements.read_text(encoding="utf-8", errors="replace")
+                                     if requirements.is_file() else None, names)
+        return InputError(f"chart {shown}: found in {declared_in}, but missing in charts/ directory: "
+                          f"{', '.join(names)}", where=f"{shown}/{declared_in}", hint=VENDOR_HINT.format(chart=shown))
     if "values don't meet the specifications" in message:
         return InputError(what, where=where, hint="fix the values files or `set` overrides of this environment "
                                                   "to match the chart's values.schema.json")
@@ -85,3 +98,14 @@ def _chart_file(source: HelmSource, template: str) -> Path | None:
 def local_file(source: HelmSource, shown: str, template: str) -> str:
     """A template name as the user finds it: under the chart path they gave, when the file is there."""
     return f"{shown}/{template.split('/', 1)[1]}" if _chart_file(source, template) else template
+
+
+def declaring_file(requirements: str | None, missing: list[str]) -> str:
+    """Where the missing dependencies are declared: requirements.yaml (Helm v2 charts; Helm 3 still reads
+    it) when it names them, else Chart.yaml."""
+    try:
+        declared = (yaml.safe_load(requirements) or {}).get("dependencies") if requirements else None
+    except (yaml.YAMLError, AttributeError):
+        declared = None
+    names = {d.get("name") for d in declared if isinstance(d, dict)} if isinstance(declared, list) else set()
+    return "requirements.yaml" if names and all(name in names for name in missing) else "Chart.yaml"

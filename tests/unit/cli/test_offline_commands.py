@@ -19,7 +19,7 @@ from tests.unit.cli.conftest import Result, manifest
 Devenv = Callable[..., Result]
 
 #: every command the README's tour names
-COMMANDS = ["render", "up", "down", "status", "logs", "watch", "report", "diff", "verify", "seed", "run", "exec",
+COMMANDS = ["init", "render", "up", "down", "status", "logs", "watch", "report", "diff", "verify", "seed", "run", "exec",
             "port", "gc", "doctor"]
 
 

@@ -17,6 +17,7 @@ from devenv.errors import InputError
 from devenv.k8s.yamlio import parse_manifests
 from devenv.sources import helm
 from devenv.sources.helm import describe_helm, helm_identity, helm_inputs, render_helm
+from devenv.sources.helm.failures import render_failure
 
 CASES = Path(__file__).resolve().parents[2] / "cases" / "helm"
 SHOP = CASES / "shop"
@@ -271,16 +272,45 @@ def test_schema_violation_carries_helms_message(tmp_path):
     assert "values.schema.json" in caught.value.hint
 
 
-def test_missing_vendored_dependency(tmp_path):
+DEPENDENCY = "- name: postgresql\n  version: 15.x.x\n  repository: oci://example/charts\n"
+
+# (case id, Chart.yaml, requirements.yaml or None, the file the error names)
+UNVENDORED = [
+    ("chart-yaml-v2", f"apiVersion: v2\nname: deps\nversion: 0.1.0\ndependencies:\n{DEPENDENCY}", None, "Chart.yaml"),
+    ("requirements-yaml-v1", "apiVersion: v1\nname: deps\nversion: 0.1.0\n", f"dependencies:\n{DEPENDENCY}",
+     "requirements.yaml"),
+]
+
+
+@pytest.mark.parametrize("chart_yaml, requirements, named", [c[1:] for c in UNVENDORED], ids=[c[0] for c in UNVENDORED])
+def test_missing_vendored_dependency_names_the_file_declaring_it(tmp_path, chart_yaml, requirements, named):
     chart = tmp_path / "deps"
     (chart / "templates").mkdir(parents=True)
-    (chart / "Chart.yaml").write_text("apiVersion: v2\nname: deps\nversion: 0.1.0\ndependencies:\n"
-                                      "- name: postgresql\n  version: 15.x.x\n  repository: oci://example/charts\n")
+    (chart / "Chart.yaml").write_text(chart_yaml)
+    if requirements is not None:
+        (chart / "requirements.yaml").write_text(requirements)
     if shutil.which("helm"):
-        pytest.skip("the helm binary reports this itself")
+        pytest.skip("the helm binary reports this itself (its message is rewritten by the next test)")
     with pytest.raises(InputError, match="missing in charts/ directory: postgresql") as caught:
         render_helm(HelmSource(chart=chart), "deps")
-    assert "helm dependency build" in caught.value.hint
+    assert f"found in {named}," in caught.value.what
+    assert caught.value.where == f"deps/{named}"
+    assert "helm dependency build deps" in caught.value.hint
+
+
+@pytest.mark.parametrize("chart_yaml, requirements, named", [c[1:] for c in UNVENDORED], ids=[c[0] for c in UNVENDORED])
+def test_the_helm_binarys_missing_dependency_message_names_the_file_declaring_it(tmp_path, chart_yaml, requirements,
+                                                                                 named):
+    chart = tmp_path / "deps"
+    chart.mkdir()
+    (chart / "Chart.yaml").write_text(chart_yaml)
+    if requirements is not None:
+        (chart / "requirements.yaml").write_text(requirements)
+    message = ("An error occurred while checking for chart dependencies. You may need to run `helm dependency build` "
+               "to fetch missing dependencies: found in Chart.yaml, but missing in charts/ directory: postgresql")
+    error = render_failure(HelmSource(chart=chart), "deps", message)
+    assert error.what == f"chart deps: found in {named}, but missing in charts/ directory: postgresql"
+    assert error.where == f"deps/{named}" and "helm dependency build deps" in error.hint
 
 
 def test_inputs_cover_chart_tree_subcharts_and_values():
