@@ -52,6 +52,9 @@ CATALOGUE: dict[str, Entry] = {
                                 "set local values under [secrets] in devenv.toml when a format matters"),
     "secret-missing": Entry("error", S, "a referenced Secret is not in the manifests; its keys get local values",
                             "add the Secret (or its ExternalSecret) to the manifests, or mark the reference optional"),
+    "configmap-unused": Entry("info", S, "no container mounts or reads this ConfigMap locally: in the cluster a "
+                              "controller or sidecar reads it through the API (dashboards, alert rules...)",
+                              "nothing to do unless a local tool needs it; mount it in a pod to use it"),
     "configmap-missing": Entry("error", S, "a referenced ConfigMap is not in the manifests",
                                "add the ConfigMap to the manifests, or mark the reference optional"),
     "config-key-missing": Entry("error", S, "a referenced key is not in its ConfigMap or Secret",

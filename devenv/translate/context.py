@@ -81,6 +81,10 @@ class Index:
             self._configmaps[key] = None if manifest is None else configmap_data(manifest)
         return self._configmaps[key]
 
+    def configmap_read(self, namespace: str, name: str) -> bool:
+        """Whether a container read this ConfigMap (after the pods are translated)."""
+        return self._configmaps.get((namespace, name)) is not None
+
     def secret_keys(self, namespace: str, name: str) -> list[str] | None:
         """The keys of a Secret (or of what an ExternalSecret/SealedSecret produces); values are never read."""
         manifest = self.get("Secret", namespace, name)

@@ -26,6 +26,9 @@ def object_deltas(ctx: Context, manifest: Manifest) -> None:
         ctx.report("storage-class", obj, "spec", prod=f"class={spec.get('storageClassName', 'default')}, size={storage}",
                    local="local named volume")
         return
+    if kind == "ConfigMap" and not ctx.index.configmap_read(manifest.namespace, manifest.name):
+        ctx.report("configmap-unused", obj, "data", prod="read in the cluster", local="read by no container")
+        return
     if kind in kinds.CONSUMED_KINDS:
         return
     if kind == "Ingress" and ctx.options.gateway_image:

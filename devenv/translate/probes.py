@@ -35,6 +35,10 @@ def container_checks(ctx: Context, obj: ObjectRef, container: dict[str, Any], fi
         return []
     probe = container[chosen] or {}
     where = f"{field}.{chosen}"
+    if container.get("startupProbe") and chosen != "startupProbe":
+        ctx.report("probe-approximated", obj, f"{field}.startupProbe", prod="startup probe",
+                   local=f"not run: the {chosen} stands for it",
+                   reason="locally one health check stands for readiness; start-up budgets are generous anyway")
     if container.get("livenessProbe"):
         checked = chosen == "livenessProbe"
         ctx.report("liveness-probe", obj, f"{field}.livenessProbe", prod="restarts the container",
