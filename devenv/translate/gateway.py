@@ -9,6 +9,7 @@ from typing import Any
 
 from devenv.k8s.manifest import Manifest
 from devenv.model import labels
+from devenv.model.interpolation import published_port
 from devenv.model.output import FileOut
 from devenv.translate.context import Context
 from devenv.translate.network import CLUSTER_NETWORK
@@ -63,7 +64,7 @@ def add_gateway(ctx: Context, image: str) -> list[str]:
         "image": image,
         "pull_policy": "missing",
         "networks": {CLUSTER_NETWORK: None},
-        "ports": [f"127.0.0.1:${{{labels.port_variable(GATEWAY, LISTEN)}:-0}}:{LISTEN}"],
+        "ports": [published_port(labels.port_variable(GATEWAY, LISTEN), LISTEN)],
         "volumes": [{"type": "bind", "source": CONF, "target": "/etc/nginx/conf.d/default.conf", "read_only": True}],
         "restart": "unless-stopped",
         "labels": {labels.ROLE: labels.ROLE_GATEWAY, labels.POD: GATEWAY, labels.OBJECT: "Gateway/devenv",

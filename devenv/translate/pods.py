@@ -10,9 +10,9 @@ from __future__ import annotations
 from typing import Any
 
 from devenv.model import labels
+from devenv.model.interpolation import published_port, reference
 from devenv.translate.context import Context
 from devenv.translate.envvars import PodInfo, container_env, expand_env
-from devenv.translate.expansion import compose_escape
 from devenv.translate.externals import rewrite
 from devenv.translate.images import image_fields
 from devenv.translate.probes import Check, combine, container_checks
@@ -124,7 +124,7 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
                 if secret:
                     parts.append(_interpolated(ctx, name, f"{key}{index}", value))
                 else:
-                    parts.append(compose_escape(rewrite(ctx, unit.obj, f"{field}.{key}[{index}]", value)))
+                    parts.append(rewrite(ctx, unit.obj, f"{field}.{key}[{index}]", value))
             service[compose_key] = parts
     environment = {var.name: _env_value(ctx, name, var if var.secret else EnvVar(
         var.name, rewrite(ctx, unit.obj, f"{field}.env[{var.name}]", var.value))) for var in env}
@@ -149,14 +149,14 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
 
 
 def _env_value(ctx: Context, service: str, var: EnvVar) -> str:
-    return _interpolated(ctx, service, var.name, var.value) if var.secret else compose_escape(var.value)
+    return _interpolated(ctx, service, var.name, var.value) if var.secret else var.value
 
 
 def _interpolated(ctx: Context, service: str, key: str, value: str) -> str:
     """A secret-derived value: Compose interpolates it from the state directory's env file at run time."""
     variable = labels.secret_variable(service, key)
     ctx.out.secret_env[variable] = value
-    return "${" + variable + "}"
+    return reference(variable)
 
 
 def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]:
@@ -168,7 +168,7 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]
                 for network, aliases in sorted(unit.aliases.items())}
     service: dict[str, Any] = {
         "image": ctx.options.helper_image,
-        "entrypoint": ["sh", "-c", compose_escape("\n".join(lines))],
+        "entrypoint": ["sh", "-c", "\n".join(lines)],
         "networks": networks,
         "restart": _restart(unit.role),
         "labels": _labels(unit, labels.ROLE_SANDBOX),
@@ -184,7 +184,7 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]
     if network_sysctls:
         service["sysctls"] = network_sysctls
     if unit.publish:
-        service["ports"] = [f"127.0.0.1:${{{labels.port_variable(sandbox_name(unit), port)}:-0}}:{port}"
+        service["ports"] = [published_port(labels.port_variable(sandbox_name(unit), port), port)
                             for port in sorted(unit.publish)]
     healthcheck = combine(checks)
     if healthcheck:
