@@ -9,16 +9,18 @@ from __future__ import annotations
 
 from typing import Any
 
+from devenv.k8s import names as rules
 from devenv.model import labels
 from devenv.model.interpolation import published_port, reference
 from devenv.translate.context import Context
 from devenv.translate.envvars import PodInfo, container_env, expand_env
 from devenv.translate.externals import rewrite
+from devenv.translate.naming import require
 from devenv.translate.images import image_fields
 from devenv.translate.probes import Check, combine, container_checks
 from devenv.translate.runtime import pod_sysctls, runtime_fields
 from devenv.translate.service_links import EnvVar
-from devenv.translate.volumes import VolumePlan, mount, plan_volumes
+from devenv.translate.volumes import VolumePlan, mount, plan_volumes, sub_path
 from devenv.translate.workloads import APP, JOB, MANUAL, PodUnit, pod_level_deltas
 
 
@@ -52,6 +54,7 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
     previous: dict[str, str] = {sandbox: "service_started"}
     for index, container in enumerate(unit.spec.get("initContainers") or []):
         field = f"{unit.field}.initContainers[{index}]"
+        require(ctx, unit.obj, f"{field}.name", str(container.get("name", "")), rules.dns_label)
         name = container_service_name(unit, container, init=True)
         service = _container(ctx, unit, info, container, field, volumes, name)
         service["depends_on"] = dict(previous)
@@ -68,6 +71,7 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
         _finish(ctx, unit, name, service)
     for index, container in enumerate(unit.spec.get("containers") or []):
         field = f"{unit.field}.containers[{index}]"
+        require(ctx, unit.obj, f"{field}.name", str(container.get("name", "")), rules.dns_label)
         name = container_service_name(unit, container)
         service = _container(ctx, unit, info, container, field, volumes, name)
         service["depends_on"] = dict(previous)
@@ -133,13 +137,14 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
     service["network_mode"] = f"service:{sandbox_name(unit)}"
     mounts = []
     for index, volume_mount in enumerate(container.get("volumeMounts") or []):
+        where = f"{field}.volumeMounts[{index}]"
+        inner = sub_path(ctx, unit.obj, volume_mount, where, lambda text: expand_env(text, values)[0])
         plan = volumes.get(str(volume_mount.get("name", "")))
         if plan is None:
             continue
-        entry, note = mount(plan, volume_mount)
+        entry, note = mount(plan, volume_mount, inner)
         if note:
-            ctx.report("volume-subpath", unit.obj, f"{field}.volumeMounts[{index}].subPath",
-                       prod=str(volume_mount.get("subPath")), local="whole volume")
+            ctx.report("volume-subpath", unit.obj, f"{where}.subPath", prod=inner, local="whole volume")
         mounts.append(entry)
     if mounts:
         service["volumes"] = mounts
