@@ -46,7 +46,7 @@ class Unrepresentable(ValueError):
         found = _SURROGATE.search(text)
         self.text = text
         self.character = found.group(0) if found else ""
-        super().__init__(f"U+{ord(self.character):04X} (a lone UTF-16 surrogate) has no YAML form")
+        super().__init__(f"U+{ord(self.character):04X}, a lone UTF-16 surrogate")
 
 
 def quoted(text: str) -> str:
@@ -77,12 +77,22 @@ def scalar(value: Any) -> str:
     if isinstance(value, int):
         return repr(value)
     if isinstance(value, float):
-        return repr(value) if math.isfinite(value) else (".nan" if math.isnan(value) else
-                                                          (".inf" if value > 0 else "-.inf"))
+        return _float(value)
     text = str(value)
     if "$" in text and not isinstance(value, Interpolated):
-        text = text.replace("$", "$$")
+        try:
+            return _string(text.replace("$", "$$"))
+        except Unrepresentable:
+            raise Unrepresentable(text) from None
     return _string(text)
+
+
+def _float(value: float) -> str:
+    """A float YAML 1.1 readers take for one too: `.inf`, `.nan`, and always a dot before an exponent."""
+    if not math.isfinite(value):
+        return ".nan" if math.isnan(value) else (".inf" if value > 0 else "-.inf")
+    text = repr(value)
+    return text.replace("e", ".0e", 1) if "e" in text and "." not in text else text
 
 
 def _string(text: str) -> str:
@@ -105,6 +115,8 @@ def _block(text: str, indent: str) -> str | None:
 
 
 def dump(document: dict[str, Any]) -> str:
+    if not document:
+        return "{}\n"
     out: list[str] = []
     _mapping(document, "", out)
     return "\n".join(out) + "\n"
@@ -151,5 +163,7 @@ def _sequence(items: list[Any], indent: str, out: list[str]) -> None:
             _sequence(item, indent + "  ", nested)
             out.append(f"{indent}- {nested[0].lstrip()}")
             out.extend(nested[1:])
+        elif isinstance(item, (dict, list)):
+            out.append(f"{indent}- {'{}' if isinstance(item, dict) else '[]'}")
         else:
             out.append(f"{indent}-{_value(item, indent)}")
