@@ -2,17 +2,12 @@
 
 from __future__ import annotations
 
-import re
 from typing import Any, Iterator
 
 import yaml
 
 from devenv.errors import InputError
 from devenv.k8s.manifest import Manifest, Origin
-
-#: an escape that PyYAML turns into a lone surrogate (kubectl's and Compose's YAML readers refuse it)
-_SURROGATE_ESCAPE = re.compile(r"\\(?:u|U0000)[dD][89a-fA-F]")
-_SURROGATE = re.compile("[\ud800-\udfff]")
 
 try:  # the C loader is several times faster on big renders; fall back when libyaml is absent
     _Loader: Any = yaml.CSafeLoader
@@ -23,12 +18,9 @@ except AttributeError:  # pragma: no cover
 def parse_manifests(text: str, source: str, default_namespace: str = "default") -> list[Manifest]:
     """Every object in a YAML stream; `List` kinds are flattened; empty documents are skipped."""
     manifests: list[Manifest] = []
-    escapes_surrogates = _SURROGATE_ESCAPE.search(text) is not None
     for index, document in _documents(text, source):
         if document is None:
             continue
-        if escapes_surrogates:
-            _refuse_surrogates(document, source, index)
         if not isinstance(document, dict):
             raise InputError(
                 f"document {index + 1} is a {type(document).__name__}, not a Kubernetes object",
@@ -38,22 +30,6 @@ def parse_manifests(text: str, source: str, default_namespace: str = "default") 
         for body in _flatten(document, source, index):
             manifests.append(Manifest(body, Origin(source, index), default_namespace))
     return manifests
-
-
-def _refuse_surrogates(node: Any, source: str, index: int, trail: str = "") -> None:
-    """A `\\uD800`-style escape gives a lone UTF-16 surrogate, which kubectl and Compose refuse to read."""
-    if isinstance(node, dict):
-        for key, value in node.items():
-            _refuse_surrogates(key, source, index, trail)
-            _refuse_surrogates(value, source, index, f"{trail}.{key}" if trail else str(key))
-    elif isinstance(node, list):
-        for position, value in enumerate(node):
-            _refuse_surrogates(value, source, index, f"{trail}[{position}]")
-    elif isinstance(node, str) and (found := _SURROGATE.search(node)):
-        at = trail.encode("utf-8", "backslashreplace").decode("utf-8") or "a key"
-        raise InputError(f"document {index + 1}: {at} holds an escaped UTF-16 surrogate "
-                         f"(U+{ord(found.group(0)):04X}), which Kubernetes and Compose refuse",
-                         where=source, hint="write the character itself (UTF-8) instead of \\u escapes")
 
 
 def _documents(text: str, source: str) -> Iterator[tuple[int, Any]]:
