@@ -53,6 +53,14 @@ def host_name(value: str) -> str:
     return dns_subdomain(value)
 
 
+def ip_address(value: str) -> str:
+    try:
+        ipaddress.ip_address(value)
+        return ""
+    except ValueError:
+        return f"{value!r} is not an IP address"
+
+
 def env_name(value: str) -> str:
     if ENV_NAME_RE.fullmatch(value):
         return ""

@@ -181,8 +181,7 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]
     }
     hostname = unit.pod_name if len(unit.pod_name) <= 63 else unit.pod_name[:63]
     service["hostname"] = hostname
-    extra_hosts = [f"{h}:{alias.get('ip')}" for alias in unit.spec.get("hostAliases") or []
-                   for h in alias.get("hostnames") or []]
+    extra_hosts = _extra_hosts(ctx, unit)
     if extra_hosts:
         service["extra_hosts"] = extra_hosts
     network_sysctls = pod_sysctls(unit.spec, network=True)
@@ -195,3 +194,15 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]
     if healthcheck:
         service["healthcheck"] = healthcheck
     return service
+
+
+def _extra_hosts(ctx: Context, unit: PodUnit) -> list[str]:
+    """`hostAliases` as `host:ip` entries of the pod's /etc/hosts, each part checked as Kubernetes does."""
+    entries = []
+    for index, alias in enumerate(unit.spec.get("hostAliases") or []):
+        where = f"{unit.field}.hostAliases[{index}]"
+        address = require(ctx, unit.obj, f"{where}.ip", str(alias.get("ip")), rules.ip_address)
+        for number, host in enumerate(alias.get("hostnames") or []):
+            entries.append(f"{require(ctx, unit.obj, f'{where}.hostnames[{number}]', str(host), rules.dns_subdomain)}"
+                           f":{address}")
+    return entries

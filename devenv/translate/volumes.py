@@ -85,7 +85,7 @@ def _empty_dir(ctx: Context, pod: PodInfo, base: str, name: str, spec: dict[str,
     if spec.get("medium") == "Memory":
         options = {"type": "tmpfs", "device": "tmpfs"}
         if spec.get("sizeLimit"):
-            options["o"] = f"size={_tmpfs_size(str(spec['sizeLimit']))}"
+            options["o"] = f"size={_tmpfs_size(ctx, pod, str(spec['sizeLimit']), f'{where}.emptyDir.sizeLimit')}"
         definition["driver_opts"] = options
     elif spec.get("sizeLimit"):
         ctx.report("volume-size-limit", pod.obj, f"{where}.emptyDir.sizeLimit", prod=str(spec["sizeLimit"]), local="none")
@@ -93,13 +93,14 @@ def _empty_dir(ctx: Context, pod: PodInfo, base: str, name: str, spec: dict[str,
     return VolumePlan("named", volume_name)
 
 
-def _tmpfs_size(limit: str) -> str:
+def _tmpfs_size(ctx: Context, pod: PodInfo, limit: str, where: str) -> str:
+    """The size in bytes: never the text itself, which would reach the tmpfs mount options."""
     from devenv.translate.quantities import memory_bytes
 
     try:
         return str(memory_bytes(limit))
     except ValueError:
-        return limit
+        ctx.reject(pod.obj, where, f"{limit!r} is not a Kubernetes quantity", "use forms like 64Mi or 1Gi")
 
 
 def _items(ctx: Context, pod: PodInfo, data: dict[str, bytes], spec: dict[str, Any], where: str,

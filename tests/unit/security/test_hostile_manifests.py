@@ -90,6 +90,13 @@ REFUSED: list[tuple[str, list[dict[str, Any]], bool, list[str]]] = [
      ["projected.sources[0].serviceAccountToken.path"]),
     ("item-paths-collide", [configmap({"a": "1", "b": "2"}), pod(volumes=[{"name": "conf", "configMap": {
         "name": "cfg", "items": [{"key": "a", "path": "x"}, {"key": "b", "path": "x/y"}]}}])], False, ["collide"]),
+    ("host-alias-hostname", [{**pod(), "spec": {**pod()["spec"], "hostAliases": [
+        {"ip": "127.0.0.1", "hostnames": ["a\n10.0.0.1 bank.example.com"]}]}}], False,
+     ["spec.hostAliases[0].hostnames[0]"]),
+    ("host-alias-ip", [{**pod(), "spec": {**pod()["spec"], "hostAliases": [{"ip": "1.2.3.4 x", "hostnames": ["a"]}]}}],
+     False, ["spec.hostAliases[0].ip", "not an IP address"]),
+    ("tmpfs-size-options", [mounted({"name": "t", "emptyDir": {"medium": "Memory", "sizeLimit": "1m,suid,exec"}})],
+     False, ["spec.volumes[0].emptyDir.sizeLimit", "quantity"]),
     # item 7: Ingress values that reach the gateway's nginx configuration
     ("ingress-host-injection", [ingress([http_rule(host="a.example.com; } server { listen 0.0.0.0:80")])], True,
      ["Ingress/default/web", "spec.rules[0].host"]),
