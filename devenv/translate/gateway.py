@@ -6,7 +6,8 @@ would. Browsers resolve `*.localhost` to the loopback address by themselves.
 from __future__ import annotations
 
 import re
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 from devenv.k8s import names as rules
 from devenv.k8s.manifest import Manifest

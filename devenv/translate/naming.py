@@ -7,7 +7,7 @@ Secret keys that become file names) are checked where each is read, through `req
 
 from __future__ import annotations
 
-from typing import Callable
+from collections.abc import Callable
 
 from devenv.k8s import kinds
 from devenv.k8s import names as rules

@@ -15,8 +15,8 @@ from devenv.model.interpolation import published_port, reference
 from devenv.translate.context import Context
 from devenv.translate.envvars import PodInfo, container_env, expand_env
 from devenv.translate.externals import rewrite
-from devenv.translate.naming import require
 from devenv.translate.images import image_fields
+from devenv.translate.naming import require
 from devenv.translate.probes import Check, combine, container_checks
 from devenv.translate.runtime import pod_sysctls, runtime_fields
 from devenv.translate.service_links import EnvVar

@@ -7,8 +7,9 @@ committed; anything holding a Secret value is written under the state directory,
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from devenv.k8s import names as rules
 from devenv.k8s.manifest import ObjectRef

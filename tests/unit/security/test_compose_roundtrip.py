@@ -37,7 +37,7 @@ ENVIRONMENT = {name: value for name, value in os.environ.items() if not name.sta
 def _missing() -> str:
     if shutil.which("docker") is None:
         return "the docker client is not installed"
-    if subprocess.run(["docker", "compose", "version"], capture_output=True).returncode != 0:
+    if subprocess.run(["docker", "compose", "version"], capture_output=True, check=False).returncode != 0:
         return "Compose v2 is not installed"
     return ""
 
@@ -58,7 +58,7 @@ def compose_config(text: str) -> dict[str, Any]:
         path = Path(folder) / "compose.yaml"
         path.write_text(text, encoding="utf-8")
         done = subprocess.run(["docker", "compose", "-f", str(path), "-p", "roundtrip", "config", "--format", "json"],
-                              capture_output=True, text=True, timeout=60, env=ENVIRONMENT)
+                              capture_output=True, text=True, timeout=60, env=ENVIRONMENT, check=False)
     assert done.returncode == 0, f"Compose refused the rendered file:\n{done.stderr}\n{text}"
     return json.loads(done.stdout)
 

@@ -3,14 +3,23 @@ field) or rendered with exactly the structure devenv meant and the value written
 
 from __future__ import annotations
 
-from typing import Any, Callable
+from collections.abc import Callable
+from typing import Any
 
 import pytest
 import yaml
 
 from devenv.compose.writer import compose_document
 from devenv.errors import EXIT_INPUT, InputError
-from tests.unit.security.helpers import SOURCE, configmap, http_rule, ingress, pod, run, secret
+from tests.unit.security.helpers import (
+    SOURCE,
+    configmap,
+    http_rule,
+    ingress,
+    pod,
+    run,
+    secret,
+)
 
 CM_VOLUME = {"name": "conf", "configMap": {"name": "cfg"}}
 MOUNT = {"name": "conf", "mountPath": "/etc/app"}
