@@ -132,6 +132,7 @@ def write_project(output: Output, header: str, out_dir: Path, state_dir: Path) -
     planned = planned_files(output, header, out_dir)
     previous = _previous(out_dir)
     targets = {relative: _located_file(out_dir, relative) for relative in planned}
+    secrets = _secret_files(output, out_dir, state_dir)
     _refuse_foreign(targets, planned, previous, out_dir)
     changed = [str(targets[relative]) for relative, (content, mode) in planned.items()
                if _write_if_changed(targets[relative], content, mode)]
@@ -141,13 +142,8 @@ def write_project(output: Output, header: str, out_dir: Path, state_dir: Path) -
             stale.unlink()
             changed.append(str(stale))
             _prune_empty_parents(stale.parent, out_dir / FILES_DIR)
-    secret_prefix = f"{os.path.relpath(state_dir, out_dir)}/{FILES_DIR}/"
-    for key, file in output.files.items():
-        if file.secret:
-            if not key.startswith(secret_prefix):
-                raise InputError(f"refusing to write secret material to {key!r}: it belongs under "
-                                 f"{secret_prefix}", where=COMPOSE_FILE)
-            _write_if_changed(paths.inside(state_dir / FILES_DIR, key[len(secret_prefix):], key), file.content, file.mode)
+    for path, (content, mode) in secrets.items():
+        _write_if_changed(path, content, mode)
     env_lines = [f"{name}={_quote(value)}" for name, value in sorted(output.secret_env.items())]
     _write_if_changed(state_dir / SECRET_ENV_FILE, ("\n".join(env_lines) + "\n").encode(), 0o600)
     return Written(changed, out_dir / COMPOSE_FILE)
@@ -161,6 +157,28 @@ def _quote(value: str) -> str:
     return f'"{escaped}"'
 
 
+def _secret_files(output: Output, out_dir: Path, state_dir: Path) -> dict[Path, tuple[bytes, int]]:
+    """Where each secret file goes: under the state directory's files/, named as the Compose file mounts it."""
+    prefix = f"{os.path.relpath(state_dir, out_dir)}/{FILES_DIR}/"
+    found = {}
+    for key, file in output.files.items():
+        if file.secret:
+            if not key.startswith(prefix):
+                raise InputError(f"refusing to write secret material to {key!r}: it belongs under {prefix}",
+                                 where=COMPOSE_FILE)
+            found[paths.inside(_files_root(state_dir), key[len(prefix):], key)] = (file.content, file.mode)
+    return found
+
+
+def _files_root(folder: Path) -> Path:
+    """`folder/files`, refused when it is a link leading out of `folder`."""
+    root = (folder / FILES_DIR).resolve()
+    if not root.is_relative_to(folder.resolve()):
+        raise InputError(f"{folder / FILES_DIR} leads to {root}, outside {folder}", where=str(folder),
+                         hint=f"remove the symbolic link {folder / FILES_DIR}")
+    return root
+
+
 def _located_file(out_dir: Path, relative: str) -> Path:
     """A path FILES_LIST may name, checked to stay inside the output directory (files/ for config files)."""
     if relative in (COMPOSE_FILE, FILES_LIST):
@@ -168,7 +186,7 @@ def _located_file(out_dir: Path, relative: str) -> Path:
     if not relative.startswith(f"{FILES_DIR}/"):
         raise InputError(f"{relative!r} is not a file devenv writes", where=str(out_dir / FILES_LIST),
                          hint=f"the list was edited by hand: delete {FILES_LIST} and render again")
-    return paths.inside(out_dir / FILES_DIR, relative[len(FILES_DIR) + 1:], str(out_dir / FILES_LIST))
+    return paths.inside(_files_root(out_dir), relative[len(FILES_DIR) + 1:], str(out_dir / FILES_LIST))
 
 
 def _previous(out_dir: Path) -> set[str] | None:

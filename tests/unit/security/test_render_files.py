@@ -76,6 +76,20 @@ def test_a_symlink_in_the_output_cannot_lead_outside(tmp_path: Path) -> None:
     assert (tmp_path / "victim" / "key").read_text() == "precious"
 
 
+@pytest.mark.parametrize("linked", ["compose/files", ".devenv/files"])
+def test_a_linked_files_folder_cannot_lead_outside(tmp_path: Path, linked: str) -> None:
+    (tmp_path / "victim").mkdir()
+    config = project(tmp_path / "proj", configmap({"k": "v"}), app(), {
+        "apiVersion": "v1", "kind": "Secret", "metadata": {"name": "s", "namespace": "default"}, "data": {"t": "eA=="}},
+        pod(name="other", volumes=[{"name": "s", "secret": {"secretName": "s"}}],
+            volumeMounts=[{"name": "s", "mountPath": "/s"}]))
+    (tmp_path / "proj" / linked).parent.mkdir(parents=True)
+    (tmp_path / "proj" / linked).symlink_to(tmp_path / "victim")
+    with pytest.raises(InputError, match="outside"):
+        render(config)
+    assert list((tmp_path / "victim").iterdir()) == []
+
+
 def test_render_into_the_project_root_keeps_foreign_files(tmp_path: Path) -> None:
     root = tmp_path / "proj"
     config = project(root, configmap({"a.conf": "a", "b.conf": "b"}), app(), out=".")
