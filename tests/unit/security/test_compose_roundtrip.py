@@ -30,7 +30,7 @@ from tests.unit.security.strategies import strings
 
 pytestmark = pytest.mark.engine
 REQUIRED = os.environ.get("DEVENV_REQUIRE_ENGINE") == "1"
-EXAMPLES = 40
+EXAMPLES = int(os.environ.get("DEVENV_ROUNDTRIP_EXAMPLES", "40"))  # more for a deeper local run
 ENVIRONMENT = {name: value for name, value in os.environ.items() if not name.startswith(("DEVENV_", "COMPOSE_"))}
 
 
