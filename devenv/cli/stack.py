@@ -9,6 +9,8 @@ from typing import TYPE_CHECKING
 import typer
 
 from devenv.cli import common
+from devenv.compose import paths
+from devenv.config import Config
 from devenv.errors import InputError, RuntimeFailure
 from devenv.model import labels as names
 from devenv.model.project import ProjectFiles
@@ -187,7 +189,8 @@ def _report_failure(files: ProjectFiles, result: UpResult, logs_dir: Path | None
     if logs_dir is not None:
         logs_dir.mkdir(parents=True, exist_ok=True)
         for state in result.states:
-            (logs_dir / f"{state.service}.log").write_text(engine.logs(files.project, state.service, tail=None))
+            log = paths.inside(logs_dir, f"{state.service}.log", "--logs")
+            log.write_text(engine.logs(files.project, state.service, tail=None))
         common.err.print(f"full logs saved in {logs_dir}")
 
 

@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import re
 
+from devenv.model.interpolation import reference
+
 #: the prefix of every label devenv sets
 PREFIX = "dev.devenv"
 
@@ -47,7 +49,7 @@ MANUAL_PROFILE = "manual"
 STACK_VARIABLES = {ENV: "DEVENV_ENV", CREATED: "DEVENV_CREATED", TTL: "DEVENV_TTL", OWNER: "DEVENV_OWNER",
                    CI_JOB: "DEVENV_CI_JOB"}
 #: labels whose values `devenv up` supplies at run time, as the rendered file spells them
-STACK_LABELS = {label: f"${{{variable}:-}}" for label, variable in STACK_VARIABLES.items()}
+STACK_LABELS = {label: reference(variable, "") for label, variable in STACK_VARIABLES.items()}
 
 PORT_PREFIX = "DEVENV_PORT_"
 SECRET_PREFIX = "DEVENV_SECRET_"

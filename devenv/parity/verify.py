@@ -17,6 +17,7 @@ from devenv.k8s.manifest import ObjectRef
 from devenv.model import labels as names
 from devenv.model.catalogue import delta
 from devenv.model.delta import REDACTED, Delta
+from devenv.model.interpolation import Interpolated
 from devenv.parity.display import shown_pair
 
 RUNTIME_ENV = frozenset({"PATH", "HOSTNAME", "HOME", "TERM"})
@@ -119,11 +120,11 @@ def expectations(rendered: Any) -> dict[str, ExpectedService]:
                                str(labels.get(names.ROLE, "")), str(service.get("image", "")),
                                bool(service.get("profiles")))
         for var, raw in (service.get("environment") or {}).items():
-            match = SECRET_REF.match(str(raw))
+            match = SECRET_REF.match(raw) if isinstance(raw, Interpolated) else None
             if match:
                 item.env[str(var)] = ExpectedVar(secrets.get(match.group(1), ""), True)
             else:
-                item.env[str(var)] = ExpectedVar(str(raw).replace("$$", "$"))
+                item.env[str(var)] = ExpectedVar(str(raw))  # rendered values are literal: the writer escapes `$`
         for mount in service.get("volumes") or []:
             if not isinstance(mount, dict) or mount.get("type") != "bind":
                 continue

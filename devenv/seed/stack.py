@@ -10,6 +10,7 @@ from typing import Any
 
 from devenv.errors import InputError
 from devenv.model import labels as names
+from devenv.model.interpolation import Interpolated, published_port
 from devenv.model.labels import port_variable
 from devenv.model.output import Output
 
@@ -42,7 +43,7 @@ class StackDatabase:
 
     def url(self, host_port: int, secret_env: dict[str, str]) -> str:
         password = self.password
-        if password.startswith("${") and password.endswith("}"):
+        if isinstance(password, Interpolated):  # a reference to a local secret, never a literal "${...}"
             password = secret_env.get(password[2:-1], "")
         from urllib.parse import quote
 
@@ -54,7 +55,8 @@ def _env(service: dict[str, Any], names: tuple[str, ...]) -> str:
     environment = service.get("environment") or {}
     for name in names:
         if name in environment:
-            return str(environment[name]).replace("$$", "$")
+            value = environment[name]
+            return value if isinstance(value, str) else str(value)
     return ""
 
 
@@ -88,7 +90,7 @@ def publish_databases(output: Output, spec_paths: tuple[Path, ...]) -> list[Stac
         spec = load_spec(path)
         database = find_database(output, spec.database, str(path))
         sandbox = output.services[database.sandbox]
-        mapping = f"127.0.0.1:${{{database.port_variable}:-0}}:{database.port}"
+        mapping = published_port(database.port_variable, database.port)
         if mapping not in sandbox.get("ports", []):
             sandbox["ports"] = sorted([*sandbox.get("ports", []), mapping])
         found.append(database)

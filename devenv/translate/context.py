@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, NoReturn
 
+from devenv.errors import InputError
 from devenv.k8s.configmaps import configmap_data
 from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.k8s.secrets import secret_keys, secret_name
@@ -109,6 +110,18 @@ class Context:
                reason: str = "", hint: str = "", severity: str = "") -> None:
         self.out.deltas.append(delta(code, obj, field, prod, local, reason, hint, severity))
 
+    def reject(self, obj: ObjectRef, field: str, problem: str, hint: str = "") -> NoReturn:
+        """Bad input in a manifest: exit 2 naming the file and document, the object and the field."""
+        manifest = self.index.get(obj.kind, obj.namespace, obj.name)
+        where = f"{manifest.origin}" if manifest is not None else ""
+        raise InputError(f"{shown(obj)} {field}: {problem}", where=where,
+                         hint=hint or "Kubernetes refuses this value too: fix the manifest")
+
     @property
     def multi_namespace(self) -> bool:
         return len(self.index.namespaces) > 1
+
+
+def shown(obj: ObjectRef) -> str:
+    """An object reference fit for a message, whatever its (possibly invalid) name holds."""
+    return ascii(str(obj))[1:-1] if not str(obj).isprintable() else str(obj)

@@ -11,9 +11,11 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from devenv.k8s import names as rules
 from devenv.k8s.manifest import ObjectRef
 from devenv.translate.context import Context
 from devenv.translate.expansion import expand
+from devenv.translate.naming import require
 from devenv.translate.quantities import cpu_cores, memory_bytes
 from devenv.translate.service_links import EnvVar
 
@@ -41,8 +43,8 @@ def container_env(ctx: Context, pod: PodInfo, container: dict[str, Any], field: 
         for var in _env_from(ctx, pod, source, f"{field}.envFrom[{index}]"):
             resolved[var.name] = var
     for index, item in enumerate(container.get("env") or []):
-        name = str(item.get("name", ""))
         where = f"{field}.env[{index}]"
+        name = require(ctx, pod.obj, f"{where}.name", str(item.get("name", "")), rules.env_name)
         if "valueFrom" in item:
             found = _value_from(ctx, pod, container, name, item["valueFrom"] or {}, where)
             if found is None:

@@ -1,4 +1,4 @@
-"""Kubelet's `$(VAR)` expansion, and escaping for Compose's own `${VAR}` interpolation."""
+"""Kubelet's `$(VAR)` expansion (Compose's own `${VAR}` interpolation is escaped by the Compose writer)."""
 
 from __future__ import annotations
 
@@ -47,7 +47,3 @@ def references(text: str) -> set[str]:
     expand(text, record)
     return found
 
-
-def compose_escape(text: str) -> str:
-    """Keep a value literal through Compose's interpolation: every `$` becomes `$$`."""
-    return text.replace("$", "$$")

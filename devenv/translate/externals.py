@@ -129,6 +129,6 @@ def mock_services(ctx: Context, networks: list[str]) -> dict[str, dict[str, Any]
                        names.OBJECT: f"External/{external.name}"},
         }
         if external.command:
-            service["command"] = [c.replace("$", "$$") for c in external.command]
+            service["command"] = list(external.command)
         services[external.name] = service
     return services

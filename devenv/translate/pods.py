@@ -9,17 +9,19 @@ from __future__ import annotations
 
 from typing import Any
 
+from devenv.k8s import names as rules
 from devenv.model import labels
+from devenv.model.interpolation import published_port, reference
 from devenv.translate.context import Context
 from devenv.translate.envvars import PodInfo, container_env, expand_env
-from devenv.translate.expansion import compose_escape
 from devenv.translate.externals import rewrite
 from devenv.translate.images import image_fields
+from devenv.translate.naming import require
 from devenv.translate.privileges import PodPrivileges, container_privileges, pod_privileges
 from devenv.translate.probes import Check, combine, container_checks
 from devenv.translate.runtime import runtime_fields
 from devenv.translate.service_links import EnvVar
-from devenv.translate.volumes import VolumePlan, mount, plan_volumes
+from devenv.translate.volumes import VolumePlan, mount, plan_volumes, sub_path
 from devenv.translate.workloads import APP, JOB, MANUAL, PodUnit, pod_level_deltas
 
 
@@ -54,6 +56,7 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
     previous: dict[str, str] = {sandbox: "service_started"}
     for index, container in enumerate(unit.spec.get("initContainers") or []):
         field = f"{unit.field}.initContainers[{index}]"
+        require(ctx, unit.obj, f"{field}.name", str(container.get("name", "")), rules.dns_label)
         name = container_service_name(unit, container, init=True)
         service = _container(ctx, unit, info, container, field, volumes, name, privileges)
         service["depends_on"] = dict(previous)
@@ -70,6 +73,7 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
         _finish(ctx, unit, name, service)
     for index, container in enumerate(unit.spec.get("containers") or []):
         field = f"{unit.field}.containers[{index}]"
+        require(ctx, unit.obj, f"{field}.name", str(container.get("name", "")), rules.dns_label)
         name = container_service_name(unit, container)
         service = _container(ctx, unit, info, container, field, volumes, name, privileges)
         service["depends_on"] = dict(previous)
@@ -126,7 +130,7 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
                 if secret:
                     parts.append(_interpolated(ctx, name, f"{key}{index}", value))
                 else:
-                    parts.append(compose_escape(rewrite(ctx, unit.obj, f"{field}.{key}[{index}]", value)))
+                    parts.append(rewrite(ctx, unit.obj, f"{field}.{key}[{index}]", value))
             service[compose_key] = parts
     environment = {var.name: _env_value(ctx, name, var if var.secret else EnvVar(
         var.name, rewrite(ctx, unit.obj, f"{field}.env[{var.name}]", var.value))) for var in env}
@@ -135,13 +139,14 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
     service["network_mode"] = f"service:{sandbox_name(unit)}"
     mounts = []
     for index, volume_mount in enumerate(container.get("volumeMounts") or []):
+        where = f"{field}.volumeMounts[{index}]"
+        inner = sub_path(ctx, unit.obj, volume_mount, where, lambda text: expand_env(text, values)[0])
         plan = volumes.get(str(volume_mount.get("name", "")))
         if plan is None:
             continue
-        entry, note = mount(plan, volume_mount)
+        entry, note = mount(plan, volume_mount, inner)
         if note:
-            ctx.report("volume-subpath", unit.obj, f"{field}.volumeMounts[{index}].subPath",
-                       prod=str(volume_mount.get("subPath")), local="whole volume")
+            ctx.report("volume-subpath", unit.obj, f"{where}.subPath", prod=inner, local="whole volume")
         mounts.append(entry)
     if mounts:
         service["volumes"] = mounts
@@ -154,14 +159,14 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
 
 
 def _env_value(ctx: Context, service: str, var: EnvVar) -> str:
-    return _interpolated(ctx, service, var.name, var.value) if var.secret else compose_escape(var.value)
+    return _interpolated(ctx, service, var.name, var.value) if var.secret else var.value
 
 
 def _interpolated(ctx: Context, service: str, key: str, value: str) -> str:
     """A secret-derived value: Compose interpolates it from the state directory's env file at run time."""
     variable = labels.secret_variable(service, key)
     ctx.out.secret_env[variable] = value
-    return "${" + variable + "}"
+    return reference(variable)
 
 
 def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check], privileges: PodPrivileges) -> dict[str, Any]:
@@ -173,7 +178,7 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check], privileges: PodPr
                 for network, aliases in sorted(unit.aliases.items())}
     service: dict[str, Any] = {
         "image": ctx.options.helper_image,
-        "entrypoint": ["sh", "-c", compose_escape("\n".join(lines))],
+        "entrypoint": ["sh", "-c", "\n".join(lines)],
         "networks": networks,
         "restart": _restart(unit.role),
         "labels": _labels(unit, labels.ROLE_SANDBOX),
@@ -181,11 +186,10 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check], privileges: PodPr
     }
     hostname = unit.pod_name if len(unit.pod_name) <= 63 else unit.pod_name[:63]
     service["hostname"] = hostname
-    extra_hosts = [f"{h}:{alias.get('ip')}" for alias in unit.spec.get("hostAliases") or []
-                   for h in alias.get("hostnames") or []]
+    extra_hosts = _extra_hosts(ctx, unit)
     if extra_hosts:
         service["extra_hosts"] = extra_hosts
-    ports = [f"127.0.0.1:${{{labels.port_variable(sandbox_name(unit), port)}:-0}}:{port}"
+    ports = [published_port(labels.port_variable(sandbox_name(unit), port), port)
              for port in sorted(unit.publish)] + privileges.sandbox.get("ports", [])
     if ports:
         service["ports"] = ports
@@ -197,3 +201,15 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check], privileges: PodPr
     if healthcheck:
         service["healthcheck"] = healthcheck
     return service
+
+
+def _extra_hosts(ctx: Context, unit: PodUnit) -> list[str]:
+    """`hostAliases` as `host:ip` entries of the pod's /etc/hosts, each part checked as Kubernetes does."""
+    entries = []
+    for index, alias in enumerate(unit.spec.get("hostAliases") or []):
+        where = f"{unit.field}.hostAliases[{index}]"
+        address = require(ctx, unit.obj, f"{where}.ip", str(alias.get("ip")), rules.ip_address)
+        for number, host in enumerate(alias.get("hostnames") or []):
+            entries.append(f"{require(ctx, unit.obj, f'{where}.hostnames[{number}]', str(host), rules.dns_subdomain)}"
+                           f":{address}")
+    return entries

@@ -26,7 +26,6 @@ from devenv.model.privileges import (
 )
 from devenv.model.refs import ObjectRef
 from devenv.translate.context import Context
-from devenv.translate.expansion import compose_escape
 from devenv.translate.workloads import PodUnit
 
 Fields = dict[str, Any]
@@ -89,7 +88,7 @@ def _sysctls(ctx: Context, unit: PodUnit, result: PodPrivileges) -> None:
     network namespace; the others apply per container (IPC namespaces are not shared)."""
     where = f"{unit.field}.securityContext.sysctls"
     for index, item in enumerate((unit.spec.get("securityContext") or {}).get("sysctls") or []):
-        name, value = canonical_sysctl(str(item.get("name", ""))), compose_escape(str(item.get("value", "")))
+        name, value = canonical_sysctl(str(item.get("name", ""))), str(item.get("value", ""))
         at = f"{where}[{index}]"
         if not is_safe_sysctl(name) and not ask(ctx, "unsafe-sysctl", unit.obj, at, f"{name}={value}",
                                                 granted=f"{name}={value}", refused="not set"):

@@ -14,7 +14,6 @@ from typing import Any
 
 from devenv.k8s.manifest import ObjectRef
 from devenv.translate.context import Context
-from devenv.translate.expansion import compose_escape
 
 PROBE_ORDER = ("readinessProbe", "startupProbe", "livenessProbe")
 
@@ -54,7 +53,7 @@ def _check(ctx: Context, obj: ObjectRef, container: dict[str, Any], probe: dict[
     timing = _timing(probe)
     if "exec" in probe:
         command = [str(part) for part in (probe["exec"] or {}).get("command") or []]
-        return Check("container", ["CMD", *[compose_escape(c) for c in command]], timing)
+        return Check("container", ["CMD", *command], timing)
     if "httpGet" in probe:
         get = probe["httpGet"] or {}
         port = resolve_port(container, get.get("port"))
@@ -71,8 +70,8 @@ def _check(ctx: Context, obj: ObjectRef, container: dict[str, Any], probe: dict[
             return Check("sandbox", listening(port), timing)
         headers = []
         for header in get.get("httpHeaders") or []:
-            headers += ["--header", compose_escape(f"{header.get('name')}: {header.get('value')}")]
-        url = compose_escape(f"http://{host}:{port}{path}")
+            headers += ["--header", f"{header.get('name')}: {header.get('value')}"]
+        url = f"http://{host}:{port}{path}"
         # the engine enforces the probe's timeout itself (healthcheck.timeout)
         # busybox wget -T crashes in some builds: `timeout` bounds each attempt instead
         return Check("sandbox", ["CMD", "timeout", str(timing["timeout"]), "wget", "-q", "-O", "/dev/null", *headers, url],

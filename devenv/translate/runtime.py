@@ -11,7 +11,6 @@ from typing import Any, Callable
 from devenv.errors import InputError
 from devenv.k8s.manifest import ObjectRef
 from devenv.translate.context import Context
-from devenv.translate.expansion import compose_escape
 from devenv.translate.quantities import cpu_cores, memory_bytes
 
 Fields = dict[str, Any]
@@ -90,7 +89,7 @@ def grace_period(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, f
 
 
 def working_dir(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
-    return {"working_dir": compose_escape(str(container["workingDir"]))} if container.get("workingDir") else {}
+    return {"working_dir": str(container["workingDir"])} if container.get("workingDir") else {}
 
 
 def terminal(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:

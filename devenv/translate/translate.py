@@ -8,6 +8,7 @@ from devenv.model.output import Output
 from devenv.translate.context import Context, Index, Options
 from devenv.translate.externals import mock_services
 from devenv.translate.gateway import add_gateway
+from devenv.translate.naming import check_object_names
 from devenv.translate.network import CLUSTER_NETWORK, namespace_network, plan_network
 from devenv.translate.ordering import order
 from devenv.translate.pods import translate_pod
@@ -18,6 +19,7 @@ from devenv.translate.workloads import pod_units
 
 def translate(manifests: list[Manifest], options: Options, secrets: LocalSecrets) -> Output:
     ctx = Context(Index(manifests), options, secrets)
+    check_object_names(ctx, manifests)
     units = pod_units(ctx)
     backends = plan_network(ctx, units)
     ready = {unit.base: translate_pod(ctx, unit) for unit in units}

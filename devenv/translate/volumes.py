@@ -7,15 +7,18 @@ committed; anything holding a Secret value is written under the state directory,
 from __future__ import annotations
 
 import posixpath
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from devenv.k8s import names as rules
 from devenv.k8s.manifest import ObjectRef
 from devenv.model import labels as names
 from devenv.model.output import FileOut
 from devenv.translate.context import Context
 from devenv.translate.envvars import PodInfo, _field_value
 from devenv.translate.externals import rewrite
+from devenv.translate.naming import require
 from devenv.translate.privileges import ask
 
 DEFAULT_MODE = 0o644
@@ -36,8 +39,8 @@ def plan_volumes(ctx: Context, pod: PodInfo, base: str, spec: dict[str, Any], fi
     """One plan per volume of the pod spec; `claim_volumes` maps volumeClaimTemplate names to volumes."""
     plans: dict[str, VolumePlan] = dict((name, VolumePlan("named", volume)) for name, volume in claim_volumes.items())
     for index, volume in enumerate(spec.get("volumes") or []):
-        name = str(volume.get("name", ""))
         where = f"{field}.volumes[{index}]"
+        name = require(ctx, pod.obj, f"{where}.name", str(volume.get("name", "")), rules.dns_label)
         plans[name] = _plan(ctx, pod, base, name, volume, where)
     return plans
 
@@ -46,19 +49,20 @@ def _plan(ctx: Context, pod: PodInfo, base: str, name: str, volume: dict[str, An
     folder = f"{pod.namespace}/{base}/{name}"
     if "configMap" in volume:
         files = _configmap_files(ctx, pod, volume["configMap"] or {}, f"{where}.configMap")
-        return _write(ctx, folder, files, secret=False)
+        return _write(ctx, pod, folder, files, secret=False, where=where)
     if "secret" in volume:
         files = _secret_files(ctx, pod, volume["secret"] or {}, f"{where}.secret")
-        return _write(ctx, folder, files, secret=True)
+        return _write(ctx, pod, folder, files, secret=True, where=where)
     if "downwardAPI" in volume:
         files = _downward_files(ctx, pod, volume["downwardAPI"] or {}, f"{where}.downwardAPI")
-        return _write(ctx, folder, files, secret=False)
+        return _write(ctx, pod, folder, files, secret=False, where=where)
     if "projected" in volume:
-        return _projected(ctx, pod, folder, volume["projected"] or {}, f"{where}.projected")
+        return _projected(ctx, pod, folder, volume["projected"] or {}, f"{where}.projected", where)
     if "emptyDir" in volume:
         return _empty_dir(ctx, pod, base, name, volume["emptyDir"] or {}, where)
     if "persistentVolumeClaim" in volume:
-        claim = str((volume["persistentVolumeClaim"] or {}).get("claimName", ""))
+        claim = require(ctx, pod.obj, f"{where}.persistentVolumeClaim.claimName",
+                        str((volume["persistentVolumeClaim"] or {}).get("claimName", "")), rules.dns_subdomain)
         volume_name = claim_volume_name(ctx, pod.namespace, claim)
         ctx.out.volumes.setdefault(volume_name, {"labels": {names.CLAIM: f"{pod.namespace}/{claim}"}})
         return VolumePlan("named", volume_name, bool((volume["persistentVolumeClaim"] or {}).get("readOnly")))
@@ -86,7 +90,7 @@ def _empty_dir(ctx: Context, pod: PodInfo, base: str, name: str, spec: dict[str,
     if spec.get("medium") == "Memory":
         options = {"type": "tmpfs", "device": "tmpfs"}
         if spec.get("sizeLimit"):
-            options["o"] = f"size={_tmpfs_size(str(spec['sizeLimit']))}"
+            options["o"] = f"size={_tmpfs_size(ctx, pod, str(spec['sizeLimit']), f'{where}.emptyDir.sizeLimit')}"
         definition["driver_opts"] = options
     elif spec.get("sizeLimit"):
         ctx.report("volume-size-limit", pod.obj, f"{where}.emptyDir.sizeLimit", prod=str(spec["sizeLimit"]), local="none")
@@ -94,26 +98,34 @@ def _empty_dir(ctx: Context, pod: PodInfo, base: str, name: str, spec: dict[str,
     return VolumePlan("named", volume_name)
 
 
-def _tmpfs_size(limit: str) -> str:
+def _tmpfs_size(ctx: Context, pod: PodInfo, limit: str, where: str) -> str:
+    """The size in bytes: never the text itself, which would reach the tmpfs mount options."""
     from devenv.translate.quantities import memory_bytes
 
     try:
         return str(memory_bytes(limit))
     except ValueError:
-        return limit
+        ctx.reject(pod.obj, where, f"{limit!r} is not a Kubernetes quantity", "use forms like 64Mi or 1Gi")
 
 
-def _items(data: dict[str, bytes], spec: dict[str, Any]) -> dict[str, tuple[bytes, int]]:
-    """Files of a ConfigMap/Secret volume: every key, or only `items` under their paths and modes."""
+def _items(ctx: Context, pod: PodInfo, data: dict[str, bytes], spec: dict[str, Any], where: str,
+           what: str) -> dict[str, tuple[bytes, int]]:
+    """Files of a ConfigMap/Secret volume: every key, or only `items` under their paths and modes. Each
+    file name is a path Kubernetes accepts: relative, no `..` element (checked even for missing keys)."""
     default_mode = _mode(spec.get("defaultMode"), DEFAULT_MODE)
     items = spec.get("items")
     if not items:
+        for key in data:
+            problem = rules.config_key(key)
+            if problem:
+                ctx.reject(pod.obj, where, f"{what} key {problem}: it cannot be a file name")
         return {key: (value, default_mode) for key, value in data.items()}
     files = {}
-    for item in items:
+    for index, item in enumerate(items):
         key = str(item.get("key", ""))
+        path = require(ctx, pod.obj, f"{where}.items[{index}].path", str(item.get("path", key)), rules.item_path)
         if key in data:
-            files[str(item.get("path", key))] = (data[key], _mode(item.get("mode"), default_mode))
+            files[path] = (data[key], _mode(item.get("mode"), default_mode))
     return files
 
 
@@ -126,7 +138,7 @@ def _configmap_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: st
         return {}
     _report_missing_items(ctx, pod.obj, data, spec, where, f"ConfigMap {name}")
     return {path: (_rewritten(ctx, pod, f"{where}.items[{path}]", content), mode)
-            for path, (content, mode) in _items(data, spec).items()}
+            for path, (content, mode) in _items(ctx, pod, data, spec, where, f"ConfigMap {name}").items()}
 
 
 def _rewritten(ctx: Context, pod: PodInfo, where: str, content: bytes) -> bytes:
@@ -148,7 +160,7 @@ def _secret_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: str) 
         keys = [str(item.get("key")) for item in spec.get("items") or []]
     data = {key: ctx.secrets.value(pod.namespace, name, key).encode() for key in keys}
     _report_missing_items(ctx, pod.obj, data, spec, where, f"Secret {name}")
-    return _items(data, spec)
+    return _items(ctx, pod, data, spec, where, f"Secret {name}")
 
 
 def _report_missing_items(ctx: Context, obj: ObjectRef, data: dict[str, bytes], spec: dict[str, Any], where: str,
@@ -165,7 +177,7 @@ def _downward_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: str
     default_mode = _mode(spec.get("defaultMode"), DEFAULT_MODE)
     files = {}
     for index, item in enumerate(spec.get("items") or []):
-        path = str(item.get("path", ""))
+        path = require(ctx, pod.obj, f"{where}.items[{index}].path", str(item.get("path", "")), rules.item_path)
         if "fieldRef" in item:
             value = _field_value(ctx, pod, str((item["fieldRef"] or {}).get("fieldPath", "")), f"{where}.items[{index}]")
         else:
@@ -174,7 +186,7 @@ def _downward_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: str
     return files
 
 
-def _projected(ctx: Context, pod: PodInfo, folder: str, spec: dict[str, Any], where: str) -> VolumePlan:
+def _projected(ctx: Context, pod: PodInfo, folder: str, spec: dict[str, Any], where: str, volume: str) -> VolumePlan:
     files: dict[str, tuple[bytes, int]] = {}
     secret = False
     default_mode = spec.get("defaultMode")
@@ -189,20 +201,27 @@ def _projected(ctx: Context, pod: PodInfo, folder: str, spec: dict[str, Any], wh
         elif "downwardAPI" in source:
             files.update(_downward_files(ctx, pod, {**inherited, **(source["downwardAPI"] or {})}, f"{at}.downwardAPI"))
         elif "serviceAccountToken" in source:
-            path = str((source["serviceAccountToken"] or {}).get("path", "token"))
+            path = require(ctx, pod.obj, f"{at}.serviceAccountToken.path",
+                           str((source["serviceAccountToken"] or {}).get("path", "token")), rules.item_path)
             files[path] = (b"devenv-local-token-no-api-server", _mode(default_mode, DEFAULT_MODE))
             secret = True
             ctx.report("service-account", pod.obj, f"{at}.serviceAccountToken", prod="projected token",
                        local="a placeholder token")
-    return _write(ctx, folder, files, secret=secret)
+    return _write(ctx, pod, folder, files, secret=secret, where=volume)
 
 
-def _write(ctx: Context, folder: str, files: dict[str, tuple[bytes, int]], secret: bool) -> VolumePlan:
+def _write(ctx: Context, pod: PodInfo, folder: str, files: dict[str, tuple[bytes, int]], secret: bool,
+           where: str) -> VolumePlan:
+    """The volume's files under files/NAMESPACE/POD/VOLUME: every name was checked, none climbs out."""
     root = f"{ctx.options.state_rel}/files/{folder}" if secret else f"./files/{folder}"
+    written: set[str] = set()
     for path, (content, mode) in files.items():
-        clean = posixpath.normpath(path).lstrip("/")
-        if clean.startswith(".."):
-            continue
+        clean = posixpath.normpath(path)
+        parents = {"/".join(clean.split("/")[:n]) for n in range(1, clean.count("/") + 1)}
+        if clean in written or parents & written or any(other.startswith(clean + "/") for other in written):
+            ctx.reject(pod.obj, where, f"two files of the volume collide at {clean!r} (a file and a folder, or "
+                                       "one path twice)", "give each item its own path")
+        written.add(clean)
         ctx.out.files[f"{root}/{clean}"] = FileOut(content, mode, secret)
     if not files:  # an empty directory still has to exist to be mounted
         ctx.out.files.setdefault(f"{root}/.devenv-keep", FileOut(b"", 0o644, secret))
@@ -213,10 +232,12 @@ def _mode(value: Any, default: int) -> int:
     return int(value) & 0o777 if isinstance(value, int) else default
 
 
-def mount(plan: VolumePlan, mount_spec: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The Compose long-syntax mount for a volumeMount, and a note when subPath could not be honoured."""
+def mount(plan: VolumePlan, mount_spec: dict[str, Any], sub_path: str = "") -> tuple[dict[str, Any], str]:
+    """The Compose long-syntax mount for a volumeMount, and a note when subPath could not be honoured.
+
+    `sub_path` is the subPath (or expanded subPathExpr), already checked by `sub_path`: it stays inside
+    the volume."""
     target = str(mount_spec.get("mountPath", ""))
-    sub_path = str(mount_spec.get("subPath") or mount_spec.get("subPathExpr") or "")
     read_only = bool(mount_spec.get("readOnly")) or plan.read_only
     if plan.kind == "files":
         source = f"{plan.source}/{sub_path}" if sub_path else plan.source
@@ -229,3 +250,17 @@ def mount(plan: VolumePlan, mount_spec: dict[str, Any]) -> tuple[dict[str, Any],
     if read_only:
         entry["read_only"] = True
     return entry, (f"subPath {sub_path!r} of a named volume: the whole volume is mounted" if sub_path else "")
+
+
+def sub_path(ctx: Context, obj: ObjectRef, mount_spec: dict[str, Any], where: str,
+             expand: Callable[[str], str]) -> str:
+    """A volumeMount's subPath, or its subPathExpr expanded as the kubelet does (`expand`), refused as
+    Kubernetes refuses it when absolute or holding a `..` element."""
+    if mount_spec.get("subPathExpr"):
+        field, value = "subPathExpr", expand(str(mount_spec["subPathExpr"]))
+    else:
+        field, value = "subPath", str(mount_spec.get("subPath") or "")
+    if value:
+        require(ctx, obj, f"{where}.{field}", value, rules.descending_path,
+                "a subPath names a file or folder inside its volume")
+    return value

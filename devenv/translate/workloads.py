@@ -8,9 +8,11 @@ from dataclasses import dataclass
 from typing import Any
 
 from devenv.k8s import kinds
+from devenv.k8s import names as rules
 from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.model import labels as names
 from devenv.translate.context import Context
+from devenv.translate.naming import require
 
 APP, JOB, MANUAL = "app", "job", "manual"
 SCHEDULING_FIELDS = ("affinity", "tolerations", "nodeSelector", "topologySpreadConstraints", "priorityClassName",
@@ -125,8 +127,9 @@ def _unit(ctx: Context, manifest: Manifest) -> PodUnit | None:
         ctx.report("replicas-reduced", obj, "spec.replicas", prod=str(replicas), local="1")
     unit = PodUnit(manifest, APP, base, pod_name(manifest), template, spec_field)
     if kind == "StatefulSet":
-        for claim in spec.get("volumeClaimTemplates") or []:
-            claim_name = str((claim.get("metadata") or {}).get("name", ""))
+        for index, claim in enumerate(spec.get("volumeClaimTemplates") or []):
+            claim_name = require(ctx, obj, f"spec.volumeClaimTemplates[{index}].metadata.name",
+                                 str((claim.get("metadata") or {}).get("name", "")), rules.dns_subdomain)
             volume = f"{claim_name}-{base}-0"
             unit.claim_volumes[claim_name] = volume
             ctx.out.volumes[volume] = {"labels": {names.CLAIM: f"{manifest.namespace}/{claim_name}-{manifest.name}-0"}}

@@ -66,7 +66,7 @@ def test_render_writes_the_compose_project_into_the_out_dir(devenv: Devenv, proj
 
 
 def test_render_twice_writes_nothing_the_second_time(devenv: Devenv, project: Path) -> None:
-    assert "1 file(s) written" in devenv("render").stdout
+    assert "2 file(s) written" in devenv("render").stdout
     again = devenv("render")
     assert again.exit_code == 0 and "(unchanged;" in again.stdout
 
