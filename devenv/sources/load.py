@@ -15,8 +15,8 @@ from typing import Callable
 
 from devenv.config import Config, Environment
 from devenv.k8s.manifest import Manifest
-from devenv.k8s.yamlio import parse_manifests
 from devenv.sources.plain import load_plain
+from devenv.sources.validated import Validated
 
 
 @dataclass(frozen=True)
@@ -28,9 +28,17 @@ class Loaded:
 
 
 def load_environment(config: Config, env: Environment, use_cache: bool = True) -> Loaded:
+    """The environment's objects, each checked against the Kubernetes API's schema and rules (once per content)."""
+    validated = Validated(config.state_dir / "cache" / "validated", read=use_cache)
+    loaded = _load(config, env, use_cache, validated)
+    validated.save()
+    return loaded
+
+
+def _load(config: Config, env: Environment, use_cache: bool, validated: Validated) -> Loaded:
     where = f"{config.path.name} [envs.{env.name}]"
     if env.kind == "plain":
-        return Loaded(load_plain(env.manifests, where, env.namespace, config.root))
+        return Loaded(load_plain(env.manifests, where, env.namespace, config.root, validated.parse))
     if env.kind == "kustomize":
         from devenv.sources.kustomize import kustomize_inputs, render_kustomize
         from devenv.sources.tools import require_kustomize
@@ -51,7 +59,7 @@ def load_environment(config: Config, env: Environment, use_cache: bool = True) -
         key_parts = ["helm", repr(helm), helm_identity()]
         inputs = helm_inputs(helm)
     text, cached = _cached_render(config.state_dir / "cache" / "render", key_parts, inputs, render, use_cache)
-    return Loaded(parse_manifests(text, f"{env.kind} render of {shown}", env.namespace), cached)
+    return Loaded(validated.parse(text, f"{env.kind} render of {shown}", env.namespace), cached)
 
 
 def cache_key(parts: list[str], inputs: list[Path]) -> str:

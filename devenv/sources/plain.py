@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
 from devenv.errors import InputError
 from devenv.k8s.manifest import Manifest
@@ -27,15 +28,19 @@ def manifest_files(paths: tuple[Path, ...], where: str) -> list[Path]:
     return files
 
 
-def load_plain(paths: tuple[Path, ...], where: str, default_namespace: str, root: Path) -> list[Manifest]:
+def load_plain(paths: tuple[Path, ...], where: str, default_namespace: str, root: Path,
+               parse: Callable[[str, str, str], list[Manifest]] = parse_manifests) -> list[Manifest]:
     manifests: list[Manifest] = []
     for file in manifest_files(paths, where):
         shown = _relative(file, root)
         try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read {shown}: {exc}", hint="check the file's permissions and encoding") from None
-        manifests.extend(parse_manifests(text, shown, default_namespace))
+            text = file.read_bytes().decode("utf-8")
+        except OSError as exc:
+            raise InputError(f"cannot read {shown}: {exc.strerror or exc}", hint="check the file's permissions") from None
+        except UnicodeDecodeError as exc:
+            raise InputError(f"{shown} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
+                             hint="save the file as UTF-8: Kubernetes manifests are UTF-8") from None
+        manifests.extend(parse(text, shown, default_namespace))
     return manifests
 
 

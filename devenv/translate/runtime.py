@@ -44,10 +44,10 @@ def resources(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, fiel
 
 
 def security(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
-    pod_context = pod.get("securityContext") or {}
+    pod_context = {k: v for k, v in (pod.get("securityContext") or {}).items() if v is not None}  # null: unset
     context = {**{k: v for k, v in pod_context.items() if k in ("runAsUser", "runAsGroup", "runAsNonRoot",
                                                                   "seccompProfile", "seLinuxOptions")},
-               **(container.get("securityContext") or {})}
+               **{k: v for k, v in (container.get("securityContext") or {}).items() if v is not None}}
     where = f"{field}.securityContext"
     result: Fields = {}
     if "runAsUser" in context:
