@@ -13,7 +13,7 @@ import importlib.util
 import json
 import re
 from dataclasses import dataclass
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -66,8 +66,11 @@ class Schema:
         node: Any = self.source
         for part in schema_path:
             node = self.resolve(node)
-            node = node[part] if isinstance(node, (dict, list)) else None
-            if node is None:
+            if isinstance(node, dict):
+                node = node.get(part)
+            elif isinstance(node, list) and isinstance(part, int) and 0 <= part < len(node):
+                node = node[part]
+            else:
                 return None
         return self.resolve(node)
 
@@ -78,15 +81,21 @@ class Schema:
 
 
 def schema_for(api_version: str, kind: str) -> Schema:
-    """The schema an object is judged by: its kind's in the Kubernetes API (a kind devenv translates under an
-    apiVersion the API no longer serves: the current one's), else the shape devenv reads."""
+    """The schema an object is judged by: its kind's in the Kubernetes API (a kind devenv translates, under a
+    built-in apiVersion the API no longer serves: the current one's), else the shape devenv reads."""
     found = _official(api_version, kind)
-    if found is None and FALLBACK_API.get(kind, api_version) != api_version:
+    if found is None and kind in FALLBACK_API and _built_in(api_version):
         found = _official(FALLBACK_API[kind], kind, any_api_version=True)
     return found or _shape(kind if kind in READ_SHAPES else "")
 
 
-@lru_cache(maxsize=None)
+def _built_in(api_version: str) -> bool:
+    """A group of the Kubernetes API itself (core, apps, batch, extensions, *.k8s.io), not a custom one."""
+    group = api_version.rpartition("/")[0]
+    return "." not in group or group.endswith(".k8s.io")
+
+
+@cache
 def _official(api_version: str, kind: str, any_api_version: bool = False) -> Schema | None:
     if not re.fullmatch(r"[A-Za-z0-9]+", kind) or not re.fullmatch(r"([a-z0-9.-]+/)?[a-z0-9]+", api_version):
         return None
@@ -100,7 +109,7 @@ def _official(api_version: str, kind: str, any_api_version: bool = False) -> Sch
     return _compile(source, official=True)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _shape(kind: str) -> Schema:
     shape = {"type": "object", **READ_SHAPES.get(kind, {})}
     shape["properties"] = {**shape.get("properties", {}),
@@ -140,13 +149,19 @@ def _bundle(schema: dict[str, Any]) -> dict[str, Any]:
 def _load(text: str) -> Any:
     """A schema file, references made local and list items made non-null: the API server turns a null item
     into an empty object, which then fails the item's own rules (a container without a name...)."""
-    return json.loads(_local(text), object_hook=_items_not_null)
+    return json.loads(_local(text), object_hook=_adjust)
 
 
-def _items_not_null(node: dict[str, Any]) -> dict[str, Any]:
+def _adjust(node: dict[str, Any]) -> dict[str, Any]:
     declared = node.get("type")
     if isinstance(node.get("items"), dict) and isinstance(declared, (str, list)) and "array" in declared:
         node["items"] = {"allOf": [node["items"]], "not": {"type": "null"}}
+    options = node.get("oneOf")
+    if isinstance(options, list) and options and all(isinstance(o, dict) and set(o) == {"type"} for o in options):
+        # int-or-string, quantity: one union of types (a null, which both options accept, is then valid)
+        del node["oneOf"]
+        node["type"] = list(dict.fromkeys(t for o in options for t in (o["type"] if isinstance(o["type"], list)
+                                                                        else [o["type"]])))
     return node
 
 

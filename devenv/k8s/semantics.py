@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import ipaddress
 import re
+from collections.abc import Iterator
 from dataclasses import dataclass
-from typing import Any, Iterator
+from typing import Any
 
 from devenv.k8s import kinds
 
@@ -55,7 +56,7 @@ def findings(body: dict[str, Any]) -> Iterator[Finding]:
     entry = kinds.of(kind)
     if entry is not None and entry.treatment == "workload":
         template_path: Path = tuple(entry.template)
-        template = kinds.pod_template(kind, body)
+        template: dict[str, Any] = kinds.pod_template(kind, body)
         if template_path:
             yield from _labels((template.get("metadata") or {}).get("labels"), (*template_path, "metadata", "labels"))
         yield from _replicas(spec)
@@ -296,7 +297,7 @@ def _enum(item: dict[str, Any], key: str, at: Path) -> Iterator[Finding]:
 
 
 def _quantity(value: Any, at: Path) -> Iterator[Finding]:
-    if isinstance(value, bool) or not QUANTITY.fullmatch(str(value)):
+    if value is not None and not QUANTITY.fullmatch(str(value)):
         yield Finding(at, f"{value!r} is not a Kubernetes quantity", "use forms like 500m, 1, 64Mi, 1Gi")
 
 

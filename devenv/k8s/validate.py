@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import difflib
 import re
-from typing import Any, Iterable
+from collections.abc import Iterable
+from typing import Any
 
 from devenv.errors import InputError
 from devenv.k8s.manifest import Manifest
@@ -67,8 +68,10 @@ def field_path(path: Iterable[str | int]) -> str:
 
 def _fail(manifest: Manifest, path: Path, problem: str, hint: str) -> None:
     shown = field_path(path)
-    raise InputError(f"{manifest.ref}: {shown + ' ' if shown else ''}{problem}", where=str(manifest.origin),
-                     hint=hint)
+    metadata = manifest.metadata
+    named = all(isinstance(metadata.get(k), (str, type(None))) for k in ("name", "namespace"))
+    ref = manifest.ref if named else f"{manifest.kind} (document {manifest.origin.document + 1})"
+    raise InputError(f"{ref}: {shown + ' ' if shown else ''}{problem}", where=str(manifest.origin), hint=hint)
 
 
 def _explain(schema: Schema, error: Any, body: dict[str, Any]) -> Finding:
@@ -78,7 +81,7 @@ def _explain(schema: Schema, error: Any, body: dict[str, Any]) -> Finding:
     node = schema.node(list(error.schema_path)[:-1]) or {}
     if kind == "AdditionalProperties":
         unexpected = str(error.kind.unexpected[0])
-        known = list((node.get("properties") or {}))
+        known = list(node.get("properties") or {})
         close = difflib.get_close_matches(unexpected, known, n=1)
         return Finding((*path, unexpected), f"is not a field of {_definition(error)} in Kubernetes {KUBERNETES_VERSION}",
                        f"did you mean '{close[0]}'?" if close else "remove it, or check its spelling and indentation")
@@ -128,7 +131,8 @@ def _describe(value: Any) -> str:
         return f'the string "{value[:40]}{"..." if len(value) > 40 else ""}"'
     if isinstance(value, (int, float)):
         return f"the number {value}"
-    return {list: "a list", dict: "a mapping"}.get(type(value), f"a {type(value).__name__}")
+    return "a list" if isinstance(value, list) else "a mapping" if isinstance(value, dict) else \
+        f"a {type(value).__name__}"
 
 
 def _type_hint(expected: str, value: Any) -> str:
@@ -143,8 +147,10 @@ def _type_hint(expected: str, value: Any) -> str:
         return "write key: value pairs here (check the indentation)"
     if expected.startswith("a string") and isinstance(value, (list, dict)):
         return "write a single string here; quote it if it contains ':', '[' or '{'"
+    if value is None:
+        return f"write {expected} here (a key with nothing after it is null)"
     if expected.startswith("a string"):
-        return f'quote the value: "{value}"'
+        return f'quote the value: "{_describe(value) if isinstance(value, bool) else value}"'
     return f"write {expected} here"
 
 

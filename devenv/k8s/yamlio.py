@@ -7,7 +7,7 @@ expansion is bounded: a "billion laughs" document is refused, not expanded.
 from __future__ import annotations
 
 import re
-from typing import Any, Iterator
+from typing import Any, ClassVar, Iterator
 
 import yaml
 
@@ -26,11 +26,12 @@ _ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]")
 _ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\[\]{},]")
 
 
-class _Loader(_Base):  # type: ignore[misc, valid-type]
+class _Loader(_Base):  # type: ignore[misc]
     """The safe loader minus implicit timestamps and `=`: Kubernetes reads both as plain strings."""
 
-    yaml_implicit_resolvers = {first: [(tag, rx) for tag, rx in resolvers if tag not in _UNRESOLVED]
-                               for first, resolvers in _Base.yaml_implicit_resolvers.items()}
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, Any]]]] = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in _UNRESOLVED]
+        for first, resolvers in _Base.yaml_implicit_resolvers.items()}
 
 
 def parse_manifests(text: str, source: str, default_namespace: str = "default") -> list[Manifest]:

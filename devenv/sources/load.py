@@ -29,7 +29,7 @@ class Loaded:
 
 def load_environment(config: Config, env: Environment, use_cache: bool = True) -> Loaded:
     """The environment's objects, each checked against the Kubernetes API's schema and rules (once per content)."""
-    validated = Validated(config.state_dir / "cache" / "validated", read=use_cache)
+    validated = Validated(config.state_dir / "cache" / "validated", use_cache)
     loaded = _load(config, env, use_cache, validated)
     validated.save()
     return loaded
@@ -44,11 +44,12 @@ def _load(config: Config, env: Environment, use_cache: bool, validated: Validate
         from devenv.sources.tools import require_kustomize
 
         assert env.kustomize is not None
-        shown = _relative(env.kustomize, config.root)
-        tool = require_kustomize() if env.kustomize.is_dir() else None
-        render: Callable[[], str] = lambda: render_kustomize(env.kustomize, shown)  # noqa: E731
-        key_parts = ["kustomize", str(env.kustomize.resolve()), tool.identity if tool else ""]
-        inputs = kustomize_inputs(env.kustomize) if env.kustomize.is_dir() else []
+        overlay = env.kustomize
+        shown = _relative(overlay, config.root)
+        tool = require_kustomize() if overlay.is_dir() else None
+        render: Callable[[], str] = lambda: render_kustomize(overlay, shown)  # noqa: E731
+        key_parts = ["kustomize", str(overlay.resolve()), tool.identity if tool else ""]
+        inputs = kustomize_inputs(overlay) if overlay.is_dir() else []
     else:
         from devenv.sources.helm import helm_identity, helm_inputs, render_helm
 

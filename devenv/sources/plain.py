@@ -5,7 +5,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from devenv.errors import InputError
+from devenv.errors import InputError, read_input
 from devenv.k8s.manifest import Manifest
 from devenv.k8s.yamlio import parse_manifests
 
@@ -33,14 +33,7 @@ def load_plain(paths: tuple[Path, ...], where: str, default_namespace: str, root
     manifests: list[Manifest] = []
     for file in manifest_files(paths, where):
         shown = _relative(file, root)
-        try:
-            text = file.read_bytes().decode("utf-8")
-        except OSError as exc:
-            raise InputError(f"cannot read {shown}: {exc.strerror or exc}", hint="check the file's permissions") from None
-        except UnicodeDecodeError as exc:
-            raise InputError(f"{shown} is not UTF-8 text (byte 0x{exc.object[exc.start]:02x} at offset {exc.start})",
-                             hint="save the file as UTF-8: Kubernetes manifests are UTF-8") from None
-        manifests.extend(parse(text, shown, default_namespace))
+        manifests.extend(parse(read_input(file, shown), shown, default_namespace))
     return manifests
 
 

@@ -20,9 +20,10 @@ KEEP = 256  # digests remembered (the newest): a few environments' files
 class Validated:
     """Parse a text and validate its objects, unless the same text already passed the same rules."""
 
-    def __init__(self, file: Path, read: bool = True) -> None:
+    def __init__(self, file: Path, use_cache: bool = True) -> None:
         self.file = file
-        self.known: list[str] = self._read() if read else []
+        self.use_cache = use_cache  # False (`--no-cache`): validate everything, read and write nothing
+        self.known: list[str] = self._read() if use_cache else []
         self.seen = set(self.known)
         self.added: list[str] = []
 
@@ -38,7 +39,7 @@ class Validated:
 
     def save(self) -> None:
         """Remember what passed (best effort: a read-only state directory only costs a re-validation)."""
-        if not self.added:
+        if not self.added or not self.use_cache:
             return
         kept = ([d for d in self.known if d not in self.added] + self.added)[-KEEP:]
         try:

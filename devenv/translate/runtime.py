@@ -31,9 +31,9 @@ def resources(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, fiel
     for section, key in (("limits", "limits"), ("requests", "reservations")):
         values = spec.get(section) or {}
         entry: Fields = {}
-        if "cpu" in values:
+        if values.get("cpu") is not None:
             entry["cpus"] = round(_quantity(cpu_cores, values["cpu"], obj, f"{field}.resources.{section}.cpu"), 3)
-        if "memory" in values:
+        if values.get("memory") is not None:
             entry["memory"] = str(_quantity(memory_bytes, values["memory"], obj, f"{field}.resources.{section}.memory"))
         if entry:
             result[key] = entry
