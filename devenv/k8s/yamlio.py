@@ -6,7 +6,6 @@ expansion is bounded: a "billion laughs" document is refused, not expanded.
 
 from __future__ import annotations
 
-import re
 from typing import Any, ClassVar, Iterator
 
 import yaml
@@ -22,8 +21,6 @@ except AttributeError:  # pragma: no cover
 #: more nodes than any object the API server stores (1.5 MiB) can have: a document expanding past it is a bomb
 MAX_EXPANDED_NODES = 1_000_000
 _UNRESOLVED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
-_ANCHOR = re.compile(r"(?:^|[\s\[{,])&[^\s\[\]{},]")
-_ALIAS = re.compile(r"(?:^|[\s\[{,])\*[^\s\[\]{},]")
 
 
 class _Loader(_Base):  # type: ignore[misc]
@@ -37,7 +34,7 @@ class _Loader(_Base):  # type: ignore[misc]
 def parse_manifests(text: str, source: str, default_namespace: str = "default") -> list[Manifest]:
     """Every object in a YAML stream; `List` kinds are flattened; empty documents are skipped."""
     manifests: list[Manifest] = []
-    aliased = bool(_ANCHOR.search(text) and _ALIAS.search(text))
+    aliased = _has_node_mark(text, "&") and _has_node_mark(text, "*")
     for index, document in _documents(text, source):
         if document is None:
             continue
@@ -56,6 +53,17 @@ def parse_manifests(text: str, source: str, default_namespace: str = "default") 
                              hint="flatten the List items") from None
         manifests.extend(Manifest(body, Origin(source, index), default_namespace) for body in bodies)
     return manifests
+
+
+def _has_node_mark(text: str, mark: str) -> bool:
+    """Whether `text` may hold an anchor (`&name`) or alias (`*name`): the mark after a separator, before a name.
+    (A scan with str.find: a regular expression over a large render costs more than the parse.)"""
+    index = text.find(mark)
+    while index != -1:
+        if (index == 0 or text[index - 1] in " \t\r\n[{,") and text[index + 1:index + 2] not in ("", *" \t\r\n[]{},"):
+            return True
+        index = text.find(mark, index + 1)
+    return False
 
 
 def _bound_aliases(document: Any, source: str, index: int) -> None:
