@@ -250,9 +250,9 @@ def _service(spec: dict[str, Any]) -> Iterator[Finding]:
     kind = spec.get("type")
     if kind is not None and kind not in ("ClusterIP", "NodePort", "LoadBalancer", "ExternalName"):
         yield Finding(("spec", "type"), f"is '{kind}'", "use ClusterIP, NodePort, LoadBalancer or ExternalName")
-    if kind == "ExternalName":
-        yield from _name(spec.get("externalName"), ("spec", "externalName"), DNS1123_SUBDOMAIN,
-                         "a DNS name", required=True)
+    if kind == "ExternalName":  # a fully qualified name may end with a dot
+        yield from _name((spec.get("externalName") or "").removesuffix("."), ("spec", "externalName"),
+                         DNS1123_SUBDOMAIN, "a DNS name", required=True)
 
 
 def _data_keys(body: dict[str, Any]) -> Iterator[Finding]:

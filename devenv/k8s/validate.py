@@ -44,7 +44,7 @@ def validate_manifest(manifest: Manifest) -> bool:
         _fail(manifest, (), "nests too deeply", "Kubernetes objects are a few levels deep; check the brackets")
     if not valid:
         errors = list(schema.validator.iter_errors(body))
-        first = _explain(schema, errors[0], body)
+        first = _explain(schema, errors[0], body, manifest.kind)
         more = f" (and {len(errors) - 1} more problem{'s' if len(errors) > 2 else ''} in this object)" \
             if len(errors) > 1 else ""
         _fail(manifest, first.path, first.problem + more, first.hint)
@@ -74,7 +74,7 @@ def _fail(manifest: Manifest, path: Path, problem: str, hint: str) -> None:
     raise InputError(f"{ref}: {shown + ' ' if shown else ''}{problem}", where=str(manifest.origin), hint=hint)
 
 
-def _explain(schema: Schema, error: Any, body: dict[str, Any]) -> Finding:
+def _explain(schema: Schema, error: Any, body: dict[str, Any], kind_name: str) -> Finding:
     """A validator error in words: the field, what it holds against what the schema expects, a hint."""
     path: Path = tuple(error.instance_path)
     kind = type(error.kind).__name__
@@ -83,7 +83,8 @@ def _explain(schema: Schema, error: Any, body: dict[str, Any]) -> Finding:
         unexpected = str(error.kind.unexpected[0])
         known = list(node.get("properties") or {})
         close = difflib.get_close_matches(unexpected, known, n=1)
-        return Finding((*path, unexpected), f"is not a field of {_definition(error)} in Kubernetes {KUBERNETES_VERSION}",
+        return Finding((*path, unexpected), f"is not a field of {_definition(error, kind_name)} in Kubernetes "
+                       f"{KUBERNETES_VERSION}",
                        f"did you mean '{close[0]}'?" if close else "remove it, or check its spelling and indentation")
     if kind == "Required":
         prop = str(error.kind.property)
@@ -101,14 +102,15 @@ def _explain(schema: Schema, error: Any, body: dict[str, Any]) -> Finding:
         options = ", ".join(str(o) for o in error.kind.options)
         return Finding(path, f"is {_describe(value)}", f"use one of: {options}")
     return Finding(path, str(error.message), f"see the Kubernetes {KUBERNETES_VERSION} API reference of "
-                   f"{_definition(error)}")
+                   f"{_definition(error, kind_name)}")
 
 
-def _definition(error: Any) -> str:
+def _definition(error: Any, kind_name: str) -> str:
+    """The API type a schema path points into (`Container`), or the object's kind at its top level."""
     parts = list(error.schema_path)
     if len(parts) > 1 and parts[0] == "definitions":
         return str(parts[1]).rsplit(".", 1)[-1]
-    return "this kind"
+    return kind_name
 
 
 def _expected(node: Any) -> str:

@@ -44,7 +44,7 @@ class Validated:
         kept = ([d for d in self.known if d not in self.added] + self.added)[-KEEP:]
         try:
             self.file.parent.mkdir(parents=True, exist_ok=True)
-            tmp = self.file.with_suffix(".tmp")
+            tmp = self.file.with_name(f".{self.file.name}.{os.getpid()}")  # parallel renders: one file each
             handle = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with os.fdopen(handle, "w", encoding="ascii") as out:
                 out.write("\n".join(kept) + "\n")
