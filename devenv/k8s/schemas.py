@@ -33,13 +33,14 @@ FALLBACK_API = {
 #: the shape of the fields devenv reads from kinds the API does not define (every other field is free)
 _OBJECT = ["object", "null"]
 _STRINGS = {"type": _OBJECT, "additionalProperties": {"type": ["string", "null"]}}
+_META = {"$ref": _LOCAL + "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}
 READ_SHAPES: dict[str, dict[str, Any]] = {
     "DeploymentConfig": {"properties": {"spec": {"type": _OBJECT, "properties": {
         "replicas": {"type": ["integer", "null"]},
         "template": {"$ref": _LOCAL + "io.k8s.api.core.v1.PodTemplateSpec"}}}}},
     "SealedSecret": {"properties": {"spec": {"type": _OBJECT, "properties": {
         "encryptedData": _STRINGS,
-        "template": {"type": _OBJECT, "properties": {"metadata": {"$ref": _LOCAL + "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}}}}}}},
+        "template": {"type": _OBJECT, "properties": {"metadata": _META}}}}}},
     "ExternalSecret": {"properties": {"spec": {"type": _OBJECT, "properties": {
         "target": {"type": _OBJECT, "properties": {
             "name": {"type": ["string", "null"]},
@@ -112,13 +113,16 @@ def _official(api_version: str, kind: str, any_api_version: bool = False) -> Sch
 @cache
 def _shape(kind: str) -> Schema:
     shape = {"type": "object", **READ_SHAPES.get(kind, {})}
-    shape["properties"] = {**shape.get("properties", {}),
-                           "metadata": {"$ref": _LOCAL + "io.k8s.apimachinery.pkg.apis.meta.v1.ObjectMeta"}}
+    shape["properties"] = {**shape.get("properties", {}), "metadata": _META}
     return _compile(shape, official=False)
 
 
 def _compile(schema: dict[str, Any], official: bool) -> Schema:
-    import jsonschema_rs
+    try:
+        import jsonschema_rs
+    except ImportError:
+        raise RuntimeFailure("the JSON schema validator (jsonschema-rs) is not installed",
+                             hint="reinstall devenv with its dependencies: pip install -e .") from None
 
     source = _bundle(schema)
     validator = jsonschema_rs.Draft7Validator(source, validate_formats=True, formats={"byte": _is_base64})
@@ -193,4 +197,4 @@ def _folder() -> Path:
         if folder.is_dir():
             return folder
     raise RuntimeFailure(f"the Kubernetes {KUBERNETES_VERSION} API schemas are not installed",
-                     hint="reinstall devenv (its dependency kubernetes-validate carries them): pip install -e .")
+                         hint="reinstall devenv (its dependency kubernetes-validate carries them): pip install -e .")

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 
 from devenv.errors import InputError
+from devenv.k8s.schemas import schema_for
 from devenv.k8s.validate import field_path, validate_manifests
 from devenv.k8s.yamlio import parse_manifests
 from tests.unit.k8s.fuzz import CORPUS, corpus_objects
@@ -192,6 +193,15 @@ def test_an_object_is_accepted_or_refused_with_one_clear_message(case: tuple[str
     assert "k8s/app.yaml (document 1)" in message and caught.value.hint
     for fragment in fragments:
         assert fragment in message, f"{fragment!r} not in {message!r}"
+
+
+@pytest.mark.parametrize("api_version, kind, official", [
+    ("apps/v1", "Deployment", True), ("extensions/v1beta1", "Deployment", True), ("v1", "Service", True),
+    ("serving.knative.dev/v1", "Service", False), ("example.com/v1", "Widget", False),
+    ("apps.openshift.io/v1", "DeploymentConfig", False),
+])
+def test_which_schema_judges_a_kind(api_version: str, kind: str, official: bool) -> None:
+    assert schema_for(api_version, kind).official is official
 
 
 def test_the_message_names_the_document() -> None:
