@@ -1,5 +1,7 @@
 """Rendering speed: N workloads (each a Deployment, a Service and a ConfigMap) from YAML text to the
 written Compose file, for N = 100, 1,000 and 5,000; prints devenv's own time and the growth ratios.
+`validate` is the cold validation against the Kubernetes API schemas (a warm render skips it: its
+digest is remembered).
 
 Usage: python benchmarks/render_bench.py [--repeat 3]
 """
@@ -13,6 +15,7 @@ import time
 from pathlib import Path
 
 from devenv.compose.writer import write_project
+from devenv.k8s.validate import validate_manifests
 from devenv.k8s.yamlio import parse_manifests
 from devenv.translate.context import Options
 from devenv.translate.secrets_store import LocalSecrets
@@ -55,15 +58,17 @@ def manifests_text(count: int) -> str:
     return "---\n".join(TEMPLATE.format(i=i, j=(i + 1) % count, ns=i % 10) for i in range(count))
 
 
-def render_once(text: str, out: Path) -> tuple[float, float, float]:
+def render_once(text: str, out: Path) -> tuple[float, float, float, float]:
     started = time.perf_counter()
     manifests = parse_manifests(text, "bench.yaml")
     parsed = time.perf_counter()
+    validate_manifests(manifests)
+    validated = time.perf_counter()
     output = translate(manifests, Options(), LocalSecrets(None))
     translated = time.perf_counter()
     write_project(output, "# bench\n", out, out / ".state")
     written = time.perf_counter()
-    return parsed - started, translated - parsed, written - translated
+    return parsed - started, validated - parsed, translated - validated, written - translated
 
 
 def main() -> None:
@@ -71,17 +76,18 @@ def main() -> None:
     parser.add_argument("--repeat", type=int, default=3)
     args = parser.parse_args()
     results = {}
-    print(f"{'workloads':>9} {'parse':>9} {'translate':>10} {'write':>9} {'total':>9} {'per 1k':>9}")
+    print(f"{'workloads':>9} {'parse':>9} {'validate':>9} {'translate':>10} {'write':>9} {'total':>9} {'per 1k':>9}")
     for count in (100, 1000, 5000):
         text = manifests_text(count)
         runs = []
         for _ in range(args.repeat):
             with tempfile.TemporaryDirectory() as folder:
                 runs.append(render_once(text, Path(folder)))
-        parse, trans, write = (statistics.median(r[k] for r in runs) for k in range(3))
-        total = parse + trans + write
+        parse, check, trans, write = (statistics.median(r[k] for r in runs) for k in range(4))
+        total = parse + check + trans + write
         results[count] = total
-        print(f"{count:>9} {parse:>8.3f}s {trans:>9.3f}s {write:>8.3f}s {total:>8.3f}s {total / count * 1000:>8.3f}s")
+        print(f"{count:>9} {parse:>8.3f}s {check:>8.3f}s {trans:>9.3f}s {write:>8.3f}s {total:>8.3f}s "
+              f"{total / count * 1000:>8.3f}s")
     print(f"growth 100 -> 1,000: x{results[1000] / results[100]:.1f} (linear would be x10)")
     print(f"growth 1,000 -> 5,000: x{results[5000] / results[1000]:.1f} (linear would be x5)")
 

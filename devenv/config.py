@@ -7,14 +7,13 @@ never silently changes what runs.
 from __future__ import annotations
 
 import datetime as dt
-import difflib
 import re
 import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from devenv.errors import InputError
+from devenv.errors import InputError, did_you_mean, read_input
 from devenv.model.privileges import Grant, parse_grants, refuse_security_acceptance
 from devenv.stackid import compose_project_name
 
@@ -126,7 +125,7 @@ class Config:
         if chosen not in self.envs:
             known = ", ".join(sorted(self.envs)) or "none"
             raise InputError(f"no environment named '{chosen}' (declared: {known})", where=str(self.path),
-                             hint=_did_you_mean(chosen, self.envs) or f"add [envs.{chosen}] to {CONFIG_NAME}")
+                             hint=did_you_mean(chosen, self.envs) or f"add [envs.{chosen}] to {CONFIG_NAME}")
         return self.envs[chosen]
 
 
@@ -149,7 +148,7 @@ def find_config(start: Path, explicit: Path | None = None) -> Path:
 def load_config(path: Path) -> Config:
     """Parse and validate devenv.toml; every error names the file and the key."""
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        raw = tomllib.loads(read_input(path, str(path)))
     except tomllib.TOMLDecodeError as exc:
         raise InputError(f"is not valid TOML: {exc}", where=str(path), hint="fix the syntax at the line shown") from None
     return _parse(raw, path)
@@ -175,7 +174,7 @@ def _parse(raw: dict[str, Any], path: Path) -> Config:
     mirror = reader.string(project, "project", "mirror", default=default_mirror)  # "": --env must name one
     if mirror and mirror not in envs:
         reader.fail("project.mirror", f"names '{mirror}', which is not declared under [envs]",
-                    _did_you_mean(mirror, envs) or f"declared: {', '.join(envs)}")
+                    did_you_mean(mirror, envs) or f"declared: {', '.join(envs)}")
     return Config(
         path=path,
         root=root,
@@ -214,7 +213,7 @@ def _environment(reader: _Reader, root: Path, name: str, body: Any) -> Environme
     helm = HelmSource(
         chart=root / reader.string(body, where, "helm"),
         values=tuple(root / p for p in reader.strings(body, where, "values", default=())),
-        set=tuple((k, _scalar_text(v)) for k, v in overrides.items()),
+        set=tuple((k, reader.scalar(overrides, f"{where}.set", k)) for k in overrides),
         release=reader.string(body, where, "release", default=name),
         namespace=namespace,
         kube_version=reader.string(body, where, "kube_version", default=""),
@@ -227,7 +226,7 @@ def _local(reader: _Reader, body: dict[str, Any]) -> LocalOptions:
     if not isinstance(body.get("service_links", False), bool):
         reader.fail("local.service_links", "must be true or false", "e.g. service_links = true")
     timeout = body.get("timeout", 300)
-    if not isinstance(timeout, int) or timeout <= 0:
+    if not isinstance(timeout, int) or isinstance(timeout, bool) or timeout <= 0:
         reader.fail("local.timeout", f"must be a positive number of seconds, not {timeout!r}", "e.g. timeout = 300")
     seed_on_up = body.get("seed_on_up", True)
     if not isinstance(seed_on_up, bool):
@@ -246,7 +245,7 @@ def _publish(reader: _Reader, body: dict[str, Any]) -> dict[str, tuple[int, ...]
     published: dict[str, tuple[int, ...]] = {}
     for service, ports in body.items():
         values = ports if isinstance(ports, list) else [ports]
-        if not values or not all(isinstance(p, int) and 0 < p < 65536 for p in values):
+        if not values or not all(isinstance(p, int) and not isinstance(p, bool) and 0 < p < 65536 for p in values):
             reader.fail(f"publish.{service}", f"must be a port or a list of ports, not {ports!r}",
                         f"e.g. {service} = [80]")
         published[service] = tuple(values)
@@ -297,8 +296,10 @@ def _builds(reader: _Reader, root: Path, body: dict[str, Any]) -> tuple[Build, .
         if not isinstance(spec, dict):
             reader.fail(where, "must be a table", 'e.g. context = "services/api"')
         reader.keys(spec, where, {"context", "dockerfile", "target", "args", "watch"})
-        watch = []
-        for index, rule in enumerate(spec.get("watch", [])):
+        watch, rules, args = [], spec.get("watch", []), reader.table(spec, where, "args")
+        if not isinstance(rules, list):
+            reader.fail(f"{where}.watch", f"must be an array of tables, not {rules!r}", 'e.g. watch = [{ action = "sync" }]')
+        for index, rule in enumerate(rules):
             rule_where = f"{where}.watch[{index}]"
             reader.keys(rule, rule_where, {"action", "path", "target"})
             action = reader.string(rule, rule_where, "action")
@@ -311,7 +312,7 @@ def _builds(reader: _Reader, root: Path, body: dict[str, Any]) -> tuple[Build, .
             context=root / reader.string(spec, where, "context"),
             dockerfile=reader.string(spec, where, "dockerfile", default=""),
             target=reader.string(spec, where, "target", default=""),
-            args=tuple((k, _scalar_text(v)) for k, v in reader.table(spec, where, "args").items()),
+            args=tuple((k, reader.scalar(args, f"{where}.args", k)) for k in args),
             watch=tuple(watch),
         ))
     return tuple(builds)
@@ -342,17 +343,6 @@ def _seed_specs(reader: _Reader, root: Path, body: dict[str, Any]) -> tuple[Path
     return tuple(sorted((root / "seeds").glob("*.toml")))
 
 
-def _scalar_text(value: Any) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _did_you_mean(word: str, choices: Any) -> str:
-    close = difflib.get_close_matches(word, list(choices), n=1)
-    return f"did you mean '{close[0]}'?" if close else ""
-
-
 class _Reader:
     """Typed access to raw TOML tables; every failure names the file and the dotted key."""
 
@@ -369,7 +359,7 @@ class _Reader:
             if key not in allowed:
                 dotted = f"{where}.{key}" if where else key
                 self.fail(dotted, "is not a devenv.toml key",
-                          _did_you_mean(key, allowed) or f"allowed here: {', '.join(sorted(allowed))}")
+                          did_you_mean(key, allowed) or f"allowed here: {', '.join(sorted(allowed))}")
 
     def table(self, table: dict[str, Any], where: str, key: str) -> dict[str, Any]:
         value = table.get(key, {})
@@ -386,6 +376,12 @@ class _Reader:
         if not isinstance(value, str):
             self.fail(f"{where}.{key}", f"must be a string, not {value!r}", f'e.g. {key} = "..."')
         return str(value)
+
+    def scalar(self, table: dict[str, Any], where: str, key: str) -> str:
+        """A string, number or boolean, as the text a command line receives."""
+        if not isinstance(value := table[key], (str, int, float, bool)):
+            self.fail(f"{where}.{key}", f"must be a string, a number or true/false, not {value!r}", f'e.g. {key} = "1"')
+        return ("true" if value else "false") if isinstance(value, bool) else str(value)
 
     def strings(self, table: dict[str, Any], where: str, key: str, default: tuple[str, ...] | None = None) -> tuple[str, ...]:
         if key not in table:

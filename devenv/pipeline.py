@@ -16,6 +16,7 @@ from typing import Iterator
 from devenv import statedir
 from devenv.compose.writer import Written, stale_files, write_project
 from devenv.config import Config, Environment
+from devenv.errors import InputError
 from devenv.k8s.manifest import Manifest
 from devenv.model.delta import Delta
 from devenv.model.labels import SECRET_ENV_FILE
@@ -98,17 +99,29 @@ def render(config: Config, env_name: str | None = None, out_dir: Path | None = N
 
 
 def write(rendered: Rendered) -> Written:
-    statedir.ensure(rendered.config.state_dir)
-    rendered.secrets.save()
-    return write_project(rendered.output, rendered.header, rendered.out_dir, rendered.config.state_dir)
+    try:
+        statedir.ensure(rendered.config.state_dir)
+        rendered.secrets.save()
+        return write_project(rendered.output, rendered.header, rendered.out_dir, rendered.config.state_dir)
+    except OSError as exc:
+        raise _unwritable(exc, rendered.out_dir, "choose a writable output directory (--out, or [project] out "
+                          "in devenv.toml)") from None
+
+
+def _unwritable(exc: OSError, path: Path, hint: str) -> InputError:
+    return InputError(f"cannot write {exc.filename or path}: {exc.strerror or exc}", hint=hint)
 
 
 @contextmanager
 def state_lock(config: Config) -> Iterator[None]:
     """One render-and-write at a time per state directory: parallel `up`s of one checkout (CI) must agree
     on the local secret values generated on first use."""
-    statedir.ensure(config.state_dir)
-    fd = statedir.open_private(config.state_dir / "lock")
+    try:
+        statedir.ensure(config.state_dir)
+        fd = statedir.open_private(config.state_dir / "lock")
+    except OSError as exc:
+        raise _unwritable(exc, config.state_dir, "make the state directory writable, or choose another "
+                          "([project] state_dir in devenv.toml)") from None
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

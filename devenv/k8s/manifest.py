@@ -63,11 +63,11 @@ class Manifest:
 
     @property
     def labels(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in (self.metadata.get("labels") or {}).items()}
+        return {str(k): _text(v) for k, v in (self.metadata.get("labels") or {}).items()}
 
     @property
     def annotations(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in (self.metadata.get("annotations") or {}).items()}
+        return {str(k): _text(v) for k, v in (self.metadata.get("annotations") or {}).items()}
 
     @property
     def spec(self) -> dict[str, Any]:
@@ -76,3 +76,8 @@ class Manifest:
     @cached_property
     def ref(self) -> ObjectRef:
         return ObjectRef(self.kind, self.namespace, self.name)
+
+
+def _text(value: object) -> str:
+    """A label or annotation value: null is the empty string, as the API server reads it."""
+    return "" if value is None else str(value)

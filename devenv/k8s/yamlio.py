@@ -1,8 +1,12 @@
-"""Reading Kubernetes YAML: multi-document streams and `List` objects, with precise error locations."""
+"""Reading Kubernetes YAML: multi-document streams and `List` objects, with precise error locations.
+
+Scalars resolve as the API server's YAML reader resolves them (a timestamp stays a string), and alias
+expansion is bounded: a "billion laughs" document is refused, not expanded.
+"""
 
 from __future__ import annotations
 
-from typing import Any, Iterator
+from typing import Any, ClassVar, Iterator
 
 import yaml
 
@@ -10,14 +14,27 @@ from devenv.errors import InputError
 from devenv.k8s.manifest import Manifest, Origin
 
 try:  # the C loader is several times faster on big renders; fall back when libyaml is absent
-    _Loader: Any = yaml.CSafeLoader
+    _Base: Any = yaml.CSafeLoader
 except AttributeError:  # pragma: no cover
-    _Loader = yaml.SafeLoader
+    _Base = yaml.SafeLoader
+
+#: more nodes than any object the API server stores (1.5 MiB) can have: a document expanding past it is a bomb
+MAX_EXPANDED_NODES = 1_000_000
+_UNRESOLVED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
+
+
+class _Loader(_Base):  # type: ignore[misc]
+    """The safe loader minus implicit timestamps and `=`: Kubernetes reads both as plain strings."""
+
+    yaml_implicit_resolvers: ClassVar[dict[str, list[tuple[str, Any]]]] = {
+        first: [(tag, rx) for tag, rx in resolvers if tag not in _UNRESOLVED]
+        for first, resolvers in _Base.yaml_implicit_resolvers.items()}
 
 
 def parse_manifests(text: str, source: str, default_namespace: str = "default") -> list[Manifest]:
     """Every object in a YAML stream; `List` kinds are flattened; empty documents are skipped."""
     manifests: list[Manifest] = []
+    aliased = _has_node_mark(text, "&") and _has_node_mark(text, "*")
     for index, document in _documents(text, source):
         if document is None:
             continue
@@ -27,9 +44,57 @@ def parse_manifests(text: str, source: str, default_namespace: str = "default") 
                 where=source,
                 hint="each YAML document must be a mapping with apiVersion, kind and metadata",
             )
-        for body in _flatten(document, source, index):
-            manifests.append(Manifest(body, Origin(source, index), default_namespace))
+        if aliased:
+            _bound_aliases(document, source, index)
+        try:
+            bodies = list(_flatten(document, source, index))
+        except RecursionError:
+            raise InputError(f"document {index + 1} nests Lists too deeply", where=source,
+                             hint="flatten the List items") from None
+        manifests.extend(Manifest(body, Origin(source, index), default_namespace) for body in bodies)
     return manifests
+
+
+def _has_node_mark(text: str, mark: str) -> bool:
+    """Whether `text` may hold an anchor (`&name`) or alias (`*name`): the mark after a separator, before a name.
+    (A scan with str.find: a regular expression over a large render costs more than the parse.)"""
+    index = text.find(mark)
+    while index != -1:
+        if (index == 0 or text[index - 1] in " \t\r\n[{,") and text[index + 1:index + 2] not in ("", *" \t\r\n[]{},"):
+            return True
+        index = text.find(mark, index + 1)
+    return False
+
+
+def _bound_aliases(document: Any, source: str, index: int) -> None:
+    """Refuse a document whose aliases expand past MAX_EXPANDED_NODES, or refer to themselves.
+
+    The loader shares an anchored node between its aliases, so the size of the expansion is counted over
+    the shared graph (each node once, its size remembered) without expanding anything.
+    """
+    sizes: dict[int, int] = {}
+    open_nodes: set[int] = set()
+    stack: list[tuple[Any, bool]] = [(document, False)]
+    while stack:
+        node, finished = stack.pop()
+        children = list(node.values()) if isinstance(node, dict) else node
+        if finished:
+            size = 1 + sum(sizes.get(id(child), 1) for child in children)
+            if size > MAX_EXPANDED_NODES:
+                raise InputError(f"document {index + 1} expands its YAML aliases to more than "
+                                 f"{MAX_EXPANDED_NODES:,} values", where=source,
+                                 hint="write the repeated parts out, or use fewer nested aliases (*name)")
+            sizes[id(node)] = size
+            open_nodes.discard(id(node))
+            continue
+        if id(node) in sizes:
+            continue
+        if id(node) in open_nodes:
+            raise InputError(f"document {index + 1} has a YAML alias inside its own anchor", where=source,
+                             hint="an alias (*name) cannot refer to the node that contains it")
+        open_nodes.add(id(node))
+        stack.append((node, True))
+        stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
 
 
 def _documents(text: str, source: str) -> Iterator[tuple[int, Any]]:
@@ -38,6 +103,9 @@ def _documents(text: str, source: str) -> Iterator[tuple[int, Any]]:
         for document in yaml.load_all(text, Loader=_Loader):
             yield index, document
             index += 1
+    except RecursionError:
+        raise InputError(f"document {index + 1} nests too deeply", where=source,
+                         hint="Kubernetes objects are a few levels deep; check the brackets") from None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         where = f"{source}:{mark.line + 1}:{mark.column + 1}" if mark else source
@@ -63,8 +131,11 @@ def _flatten(document: dict[str, Any], source: str, index: int) -> Iterator[dict
                 where=source,
                 hint="every Kubernetes object needs apiVersion, kind and metadata.name",
             )
-    name = (document.get("metadata") or {}).get("name")
-    if not name and not (document.get("metadata") or {}).get("generateName"):
+    metadata = document.get("metadata") or {}
+    if not isinstance(metadata, dict):
+        raise InputError(f"document {index + 1} ({document['kind']}): metadata is {type(metadata).__name__}, "
+                         "not a mapping", where=source, hint="write metadata as a mapping: name, namespace, labels")
+    if not metadata.get("name") and not metadata.get("generateName"):
         raise InputError(
             f"document {index + 1} ({document['kind']}) has no metadata.name",
             where=source,

@@ -49,17 +49,11 @@ def _remote_reference(path: Path) -> tuple[str, Path] | None:
             file = folder / name
             if not file.is_file():
                 continue
-            try:
-                data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
-            except (yaml.YAMLError, OSError):
-                continue
-            for key in REFERENCE_KEYS:
-                for entry in data.get(key) or []:
-                    if isinstance(entry, str) and ("://" in entry or entry.startswith(("github.com/", "git@"))):
-                        return entry, file
-                    if isinstance(entry, str):
-                        target = (folder / entry).resolve()
-                        pending.append(target if target.is_dir() else target.parent)
+            for entry in _entries(file):
+                if "://" in entry or entry.startswith(("github.com/", "git@")):
+                    return entry, file
+                target = (folder / entry).resolve()
+                pending.append(target if target.is_dir() else target.parent)
     return None
 
 
@@ -106,14 +100,22 @@ def kustomize_inputs(path: Path) -> list[Path]:
 
 
 def _references(folder: Path, kustomization: Path) -> list[Path]:
-    try:
-        data = yaml.safe_load(kustomization.read_text(encoding="utf-8")) or {}
-    except (yaml.YAMLError, OSError):
-        return []
     found = []
-    for key in REFERENCE_KEYS:
-        for entry in data.get(key) or []:
-            if isinstance(entry, str) and "://" not in entry and not entry.startswith("github.com"):
-                target = (folder / entry).resolve()
-                found.append(target if target.is_dir() else target.parent)
+    for entry in _entries(kustomization):
+        if "://" not in entry and not entry.startswith("github.com"):
+            target = (folder / entry).resolve()
+            found.append(target if target.is_dir() else target.parent)
     return found
+
+
+def _entries(kustomization: Path) -> list[str]:
+    """The resources, components, bases and crds a kustomization names; none when it is not a mapping
+    (Kustomize itself then says what is wrong with it)."""
+    try:
+        data = yaml.safe_load(kustomization.read_text(encoding="utf-8"))
+    except (yaml.YAMLError, OSError, UnicodeDecodeError, RecursionError):
+        return []
+    if not isinstance(data, dict):
+        return []
+    lists = [data.get(key) for key in REFERENCE_KEYS]
+    return [entry for entries in lists if isinstance(entries, list) for entry in entries if isinstance(entry, str)]

@@ -19,8 +19,8 @@ from devenv import statedir
 from devenv.config import Config, Environment
 from devenv.k8s.manifest import Manifest
 from devenv.k8s.redact import redact_manifests, redact_stream
-from devenv.k8s.yamlio import parse_manifests
 from devenv.sources.plain import load_plain
+from devenv.sources.validated import Validated
 
 #: cache entries are named KEY + this suffix; any other entry (an older format, kept before Secret values
 #: were redacted) is deleted on sight
@@ -37,9 +37,18 @@ class Loaded:
 
 
 def load_environment(config: Config, env: Environment, use_cache: bool = True) -> Loaded:
+    """The environment's objects, each checked against the Kubernetes API's schema and rules (once per content)."""
+    validated = Validated(config.state_dir / "cache" / "validated", use_cache)
+    loaded = _load(config, env, use_cache, validated)
+    validated.save()
+    return loaded
+
+
+def _load(config: Config, env: Environment, use_cache: bool, validated: Validated) -> Loaded:
     where = f"{config.path.name} [envs.{env.name}]"
     if env.kind == "plain":
-        return Loaded(redact_manifests(load_plain(env.manifests, where, env.namespace, config.root)))
+        return Loaded(redact_manifests(load_plain(env.manifests, where, env.namespace, config.root,
+                                                 validated.parse)))
     if env.kind == "kustomize":
         from devenv.sources.kustomize import kustomize_inputs, render_kustomize
         from devenv.sources.tools import require_kustomize
@@ -61,7 +70,7 @@ def load_environment(config: Config, env: Environment, use_cache: bool = True) -
         key_parts = ["helm", repr(helm), helm_identity()]
         inputs = helm_inputs(helm)
     text, cached = _cached_render(config.state_dir, key_parts, inputs, render, use_cache)
-    return Loaded(parse_manifests(text, f"{env.kind} render of {shown}", env.namespace), cached)
+    return Loaded(validated.parse(text, f"{env.kind} render of {shown}", env.namespace), cached)
 
 
 def cache_key(parts: list[str], inputs: list[Path]) -> str:

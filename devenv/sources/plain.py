@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Callable
 
-from devenv.errors import InputError
+from devenv.errors import InputError, read_input
 from devenv.k8s.manifest import Manifest
 from devenv.k8s.yamlio import parse_manifests
 
@@ -27,15 +28,12 @@ def manifest_files(paths: tuple[Path, ...], where: str) -> list[Path]:
     return files
 
 
-def load_plain(paths: tuple[Path, ...], where: str, default_namespace: str, root: Path) -> list[Manifest]:
+def load_plain(paths: tuple[Path, ...], where: str, default_namespace: str, root: Path,
+               parse: Callable[[str, str, str], list[Manifest]] = parse_manifests) -> list[Manifest]:
     manifests: list[Manifest] = []
     for file in manifest_files(paths, where):
         shown = _relative(file, root)
-        try:
-            text = file.read_text(encoding="utf-8")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise InputError(f"cannot read {shown}: {exc}", hint="check the file's permissions and encoding") from None
-        manifests.extend(parse_manifests(text, shown, default_namespace))
+        manifests.extend(parse(read_input(file, shown), shown, default_namespace))
     return manifests
 
 

@@ -30,9 +30,9 @@ def resources(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, fiel
     for section, key in (("limits", "limits"), ("requests", "reservations")):
         values = spec.get(section) or {}
         entry: Fields = {}
-        if "cpu" in values:
+        if values.get("cpu") is not None:
             entry["cpus"] = round(_quantity(cpu_cores, values["cpu"], obj, f"{field}.resources.{section}.cpu"), 3)
-        if "memory" in values:
+        if values.get("memory") is not None:
             entry["memory"] = str(_quantity(memory_bytes, values["memory"], obj, f"{field}.resources.{section}.memory"))
         if entry:
             result[key] = entry
@@ -43,10 +43,10 @@ def resources(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, fiel
 
 
 def security(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
-    pod_context = pod.get("securityContext") or {}
+    pod_context = {k: v for k, v in (pod.get("securityContext") or {}).items() if v is not None}  # null: unset
     context = {**{k: v for k, v in pod_context.items() if k in ("runAsUser", "runAsGroup", "runAsNonRoot",
                                                                   "seLinuxOptions")},
-               **(container.get("securityContext") or {})}
+               **{k: v for k, v in (container.get("securityContext") or {}).items() if v is not None}}
     where = f"{field}.securityContext"
     result: Fields = {}
     if "runAsUser" in context:

@@ -54,12 +54,14 @@ class PodUnit:
         cached = self._labels
         if cached is None:
             metadata = self.template.get("metadata") or {}
-            cached = self._labels = {str(k): str(v) for k, v in (metadata.get("labels") or {}).items()}
+            cached = self._labels = {str(k): "" if v is None else str(v)
+                                     for k, v in (metadata.get("labels") or {}).items()}
         return cached
 
     @property
     def annotations(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in ((self.template.get("metadata") or {}).get("annotations") or {}).items()}
+        return {str(k): "" if v is None else str(v)
+                for k, v in ((self.template.get("metadata") or {}).get("annotations") or {}).items()}
 
 
 def _suffix(manifest: Manifest, length: int, salt: str = "") -> str:

@@ -40,6 +40,33 @@ CASES = [
      {"k8s/a.yaml": GOOD_MANIFEST.replace("image: busybox:1.36.1", "image: b, resources: {limits: {cpu: lots}}")},
      ["render"], 2, ["Pod/default/p", "resources.limits.cpu", "not a Kubernetes quantity"]),
     ("no-config", None, {}, ["render"], 2, ["no devenv.toml", "--config"]),
+    # malformed manifests (issue 12 item 8): the schema, the API server's rules, the YAML reader, devenv.toml
+    ("container-port-name", '[envs.a]\nmanifests = ["k8s"]\n', {"k8s/app.yaml": GOOD_MANIFEST.replace(
+        "image: busybox:1.36.1", "image: b, ports: [{containerPort: http}]")}, ["render"], 2,
+     ["k8s/app.yaml (document 1)", "Pod/default/p", "spec.containers[0].ports[0].containerPort", "must be an integer",
+      "hint:"]),
+    ("duplicate-containers", '[envs.a]\nmanifests = ["k8s"]\n', {"k8s/app.yaml": GOOD_MANIFEST.replace(
+        "[{name: c, image: busybox:1.36.1}]", "[{name: c, image: a}, {name: c, image: b}]")}, ["render"], 2,
+     ["spec.containers[1].name 'c' is the name of another container"]),
+    ("name-with-space", '[envs.a]\nmanifests = ["k8s"]\n', {"k8s/app.yaml": GOOD_MANIFEST.replace("name: p", "name: my p")},
+     ["render"], 2, ["metadata.name 'my p' is not a DNS-1123 subdomain"]),
+    ("alias-bomb", '[envs.a]\nmanifests = ["k8s"]\n', {"k8s/app.yaml": "apiVersion: v1\nkind: ConfigMap\n"
+     "metadata: {name: c}\ndata:\n  a: &a [x, x, x, x, x, x, x, x, x, x]\n" + "".join(
+         f"  {chr(98 + i)}: &{chr(98 + i)} [{', '.join([f'*{chr(97 + i)}'] * 10)}]\n" for i in range(9))},
+     ["render"], 2, ["k8s/app.yaml", "expands its YAML aliases", "hint:"]),
+    ("non-utf8-manifest", '[envs.a]\nmanifests = ["k8s"]\n', {"k8s/app.yaml": b"kind: Pod\n# \xff\n"}, ["render"], 2,
+     ["k8s/app.yaml is not UTF-8 text (byte 0xff at offset 12)"]),
+    ("non-utf8-config", b'[envs.a]\nmanifests = ["k8s"]\n# caf\xe9\n', {}, ["render"], 2,
+     ["devenv.toml", "is not UTF-8 text"]),
+    ("publish-true", 'publish = true\n[envs.a]\nmanifests = ["k8s"]\n', {}, ["render"], 2, ["key 'publish' must be a table"]),
+    ("publish-port-true", '[envs.a]\nmanifests = ["k8s"]\n[publish]\nweb = true\n', {}, ["render"], 2,
+     ["key 'publish.web' must be a port"]),
+    ("timeout-true", '[envs.a]\nmanifests = ["k8s"]\n[local]\ntimeout = true\n', {}, ["render"], 2,
+     ["key 'local.timeout' must be a positive number"]),
+    ("scalar-kustomization", '[envs.a]\nkustomize = "k"\n', {"k/kustomization.yaml": "just a string\n"}, ["render"], 2,
+     ["error:"]),
+    ("unwritable-out", '[envs.a]\nmanifests = ["k8s"]\n', {"k8s/a.yaml": GOOD_MANIFEST, "afile": ""},
+     ["render", "--out", "afile"], 2, ["cannot write", "afile", "--out"]),
 ]
 
 
@@ -52,10 +79,10 @@ def devenv(cwd: Path, *args: str, env: dict[str, str] | None = None) -> subproce
 def test_bad_input_is_one_clear_message(tmp_path: Path, case: tuple) -> None:
     _, toml, files, command, code, fragments = case
     if toml is not None:
-        (tmp_path / "devenv.toml").write_text(toml)
+        (tmp_path / "devenv.toml").write_bytes(toml if isinstance(toml, bytes) else toml.encode())
     for name, content in files.items():
         (tmp_path / name).parent.mkdir(parents=True, exist_ok=True)
-        (tmp_path / name).write_text(content)
+        (tmp_path / name).write_bytes(content if isinstance(content, bytes) else content.encode())
     done = devenv(tmp_path, *command)
     assert done.returncode == code, done.stderr
     assert "Traceback" not in done.stderr
