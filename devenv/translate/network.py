@@ -92,7 +92,9 @@ def _selected(namespace: str, selector: dict[str, str],
 
 def _plan_port(ctx: Context, service: Manifest, unit: PodUnit, port: dict[str, Any], index: int) -> None:
     number = int(port.get("port", 0))
-    target = port.get("targetPort", number)
+    target = port.get("targetPort")
+    if target in (None, 0, "", "0"):  # Kubernetes defaults an absent (or zero) targetPort to the port
+        target = number
     containers = unit.spec.get("containers") or []
     resolved = None
     for container in containers:
