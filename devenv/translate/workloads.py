@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -11,6 +10,7 @@ from devenv.k8s import kinds
 from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.model import labels as names
 from devenv.translate.context import Context
+from devenv.translate.controllers import controller_labels, pod_name
 
 APP, JOB, MANUAL = "app", "job", "manual"
 SCHEDULING_FIELDS = ("affinity", "tolerations", "nodeSelector", "topologySpreadConstraints", "priorityClassName",
@@ -52,35 +52,13 @@ class PodUnit:
         cached = self._labels
         if cached is None:
             metadata = self.template.get("metadata") or {}
-            cached = self._labels = {str(k): str(v) for k, v in (metadata.get("labels") or {}).items()}
+            own = {str(k): str(v) for k, v in (metadata.get("labels") or {}).items()}
+            cached = self._labels = {**own, **controller_labels(self.manifest, self.pod_name)}
         return cached
 
     @property
     def annotations(self) -> dict[str, str]:
         return {str(k): str(v) for k, v in ((self.template.get("metadata") or {}).get("annotations") or {}).items()}
-
-
-def _suffix(manifest: Manifest, length: int, salt: str = "") -> str:
-    """A stable pod-name suffix in the kubelet's alphabet (no vowels), derived from the object."""
-    digest = hashlib.sha256(f"{salt}{manifest.kind}/{manifest.namespace}/{manifest.name}".encode()).digest()
-    alphabet = "bcdfghjklmnpqrstvwxz2456789"
-    return "".join(alphabet[b % len(alphabet)] for b in digest[:length])
-
-
-def pod_name(manifest: Manifest) -> str:
-    """The pod's name as the controller would generate it (hostname, `metadata.name` of the downward API).
-
-    Never a bare workload name: Docker's DNS resolves hostnames, and a pod named like a Service would
-    answer for that Service in every namespace.
-    """
-    name = manifest.name
-    if manifest.kind == "StatefulSet":
-        return f"{name}-0"
-    if manifest.kind == "Pod":
-        return name
-    if manifest.kind in ("Job", "CronJob"):
-        return f"{name}-{_suffix(manifest, 5)}"
-    return f"{name}-{_suffix(manifest, 10, 'rs')}-{_suffix(manifest, 5)}"
 
 
 def pod_units(ctx: Context) -> list[PodUnit]:
