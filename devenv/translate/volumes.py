@@ -32,12 +32,16 @@ class VolumePlan:
 
 def plan_volumes(ctx: Context, pod: PodInfo, base: str, spec: dict[str, Any], field: str,
                  claim_volumes: dict[str, str]) -> dict[str, VolumePlan]:
-    """One plan per volume of the pod spec; `claim_volumes` maps volumeClaimTemplate names to volumes."""
-    plans: dict[str, VolumePlan] = dict((name, VolumePlan("named", volume)) for name, volume in claim_volumes.items())
+    """One plan per volume of the pod spec; `claim_volumes` maps volumeClaimTemplate names to volumes.
+
+    A claim template wins over a pod volume of the same name, as the StatefulSet controller replaces it.
+    """
+    plans: dict[str, VolumePlan] = {}
     for index, volume in enumerate(spec.get("volumes") or []):
         name = str(volume.get("name", ""))
-        where = f"{field}.volumes[{index}]"
-        plans[name] = _plan(ctx, pod, base, name, volume, where)
+        if name not in claim_volumes:
+            plans[name] = _plan(ctx, pod, base, name, volume, f"{field}.volumes[{index}]")
+    plans.update((name, VolumePlan("named", volume)) for name, volume in claim_volumes.items())
     return plans
 
 
