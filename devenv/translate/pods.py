@@ -38,7 +38,8 @@ def container_service_name(unit: PodUnit, container: dict[str, Any], init: bool 
 def pod_info(ctx: Context, unit: PodUnit) -> PodInfo:
     return PodInfo(unit.obj, unit.pod_name, unit.namespace, unit.labels, unit.annotations,
                    str(unit.spec.get("serviceAccountName") or unit.spec.get("serviceAccount") or "default"),
-                   ctx.options.service_links and unit.spec.get("enableServiceLinks", True) is not False)
+                   ctx.options.service_links and unit.spec.get("enableServiceLinks", True) is not False,
+                   tuple((unit.spec.get("initContainers") or []) + (unit.spec.get("containers") or [])))
 
 
 def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:

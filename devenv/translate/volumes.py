@@ -14,7 +14,7 @@ from devenv.k8s.manifest import ObjectRef
 from devenv.model import labels as names
 from devenv.model.output import FileOut
 from devenv.translate.context import Context
-from devenv.translate.envvars import PodInfo, _field_value
+from devenv.translate.envvars import PodInfo, _field_value, resource_value
 from devenv.translate.externals import rewrite
 
 DEFAULT_MODE = 0o644
@@ -168,8 +168,9 @@ def _downward_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: str
         path = str(item.get("path", ""))
         if "fieldRef" in item:
             value = _field_value(ctx, pod, str((item["fieldRef"] or {}).get("fieldPath", "")), f"{where}.items[{index}]")
-        else:
-            value = "1"  # resourceFieldRef without a container context: the kubelet's own default divisor
+        else:  # a volume names its container (containerName is required there)
+            value = resource_value(ctx, pod, None, item.get("resourceFieldRef") or {},
+                                   f"{where}.items[{index}].resourceFieldRef")
         files[path] = (value.encode(), _mode(item.get("mode"), default_mode))
     return files
 
