@@ -50,7 +50,7 @@ def pod_name(manifest: Manifest) -> str:
         return f"{name}-0"
     if manifest.kind == "Pod":
         return name
-    if manifest.kind == "Job":
+    if manifest.kind in ("Job", "DaemonSet"):
         return f"{name}-{suffix(manifest, 5)}"
     if manifest.kind == "CronJob":
         return f"{cronjob_job_name(manifest)}-{suffix(manifest, 5)}"

@@ -46,13 +46,18 @@ def plan_network(ctx: Context, units: list[PodUnit]) -> dict[str, list[PodUnit]]
 
 
 def _pod_hostname_aliases(ctx: Context, unit: PodUnit) -> None:
-    """A StatefulSet pod is reachable as pod.service.ns.svc.cluster.local (and shorter forms)."""
-    if unit.manifest.kind != "StatefulSet":
+    """A pod with a subdomain (a StatefulSet's pods: its serviceName) is reachable as
+    hostname.subdomain.ns.svc.cluster.local (and shorter forms) when a headless Service of that name
+    selects it, as cluster DNS answers only then."""
+    subdomain = str((unit.manifest.spec.get("serviceName") if unit.manifest.kind == "StatefulSet"
+                     else unit.spec.get("subdomain")) or "")
+    service = ctx.index.get("Service", unit.namespace, subdomain) if subdomain else None
+    if service is None or str(service.spec.get("clusterIP")) != "None":
         return
-    governing = str(unit.manifest.spec.get("serviceName") or "")
-    if not governing:
+    selector = {str(k): str(v) for k, v in (service.spec.get("selector") or {}).items()}
+    if not selector or not selector.items() <= unit.labels.items():
         return
-    short, qualified = dns_names(f"{unit.pod_name}.{governing}", unit.namespace)
+    short, qualified = dns_names(f"{unit.hostname}.{subdomain}", unit.namespace)
     unit.aliases[namespace_network(unit.namespace)].update(short)
     unit.aliases[CLUSTER_NETWORK].update(qualified)
 

@@ -175,8 +175,7 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]
         "labels": _labels(unit, labels.ROLE_SANDBOX),
         "pull_policy": "missing",
     }
-    hostname = unit.pod_name if len(unit.pod_name) <= 63 else unit.pod_name[:63]
-    service["hostname"] = hostname
+    service["hostname"] = unit.hostname
     extra_hosts = [f"{h}:{alias.get('ip')}" for alias in unit.spec.get("hostAliases") or []
                    for h in alias.get("hostnames") or []]
     if extra_hosts:

@@ -7,7 +7,7 @@ committed; anything holding a Secret value is written under the state directory,
 from __future__ import annotations
 
 import posixpath
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from devenv.k8s.manifest import ObjectRef
@@ -28,6 +28,7 @@ class VolumePlan:
     source: str  # path relative to the output directory, volume name, or host path
     read_only: bool = False
     files: tuple[str, ...] = ()  # for kind "files": the relative file names in the directory
+    create: bool = True  # for kind "host": whether a missing host path is created (hostPath `type`)
 
 
 def plan_volumes(ctx: Context, pod: PodInfo, base: str, spec: dict[str, Any], field: str,
@@ -62,18 +63,46 @@ def _plan(ctx: Context, pod: PodInfo, base: str, name: str, volume: dict[str, An
         return _empty_dir(ctx, pod, base, name, volume["emptyDir"] or {}, where)
     if "persistentVolumeClaim" in volume:
         claim = str((volume["persistentVolumeClaim"] or {}).get("claimName", ""))
+        bound = host_persistent_volume(ctx, pod.namespace, claim)
+        if bound is not None:  # a claim bound to a node path is that host path
+            plan = _plan(ctx, pod, base, name, {"name": name, "hostPath": bound}, f"{where}.persistentVolumeClaim")
+            return replace(plan, read_only=plan.read_only or bool((volume["persistentVolumeClaim"] or {}).get("readOnly")))
         volume_name = claim_volume_name(ctx, pod.namespace, claim)
         ctx.out.volumes.setdefault(volume_name, {"labels": {names.CLAIM: f"{pod.namespace}/{claim}"}})
         return VolumePlan("named", volume_name, bool((volume["persistentVolumeClaim"] or {}).get("readOnly")))
     if "hostPath" in volume:
         path = str((volume["hostPath"] or {}).get("path", ""))
         ctx.report("host-path", pod.obj, f"{where}.hostPath", prod=path, local=path)
-        return VolumePlan("host", path)
+        return VolumePlan("host", path, create=_creates_host_path(volume["hostPath"] or {}))
     kind = next((k for k in volume if k != "name"), "unknown")
     volume_name = f"{base}-{name}"
     ctx.out.volumes.setdefault(volume_name, {})
     ctx.report("volume-unsupported", pod.obj, f"{where}.{kind}", prod=kind, local="empty named volume")
     return VolumePlan("named", volume_name)
+
+
+def _creates_host_path(spec: dict[str, Any]) -> bool:
+    """Only `DirectoryOrCreate` and the unchecked default create a missing path; `Directory`, `File`, `Socket`...
+    must exist or the pod does not start. (`FileOrCreate` would make a file: Docker would make a directory,
+    so the file must exist locally too.)"""
+    return str(spec.get("type") or "") in ("", "DirectoryOrCreate")
+
+
+def host_persistent_volume(ctx: Context, namespace: str, claim: str) -> dict[str, Any] | None:
+    """The hostPath (or local path) of the PersistentVolume a claim is bound to, statically: by the claim's
+    `volumeName` or the volume's `claimRef`."""
+    pvc = ctx.index.get("PersistentVolumeClaim", namespace, claim)
+    wanted = str(((pvc.spec if pvc else {}) or {}).get("volumeName") or "")
+    for volume in ctx.index.of_kind("PersistentVolume"):
+        ref = volume.spec.get("claimRef") or {}
+        if volume.name == wanted or (ref.get("name") == claim and ref.get("namespace", namespace) == namespace):
+            if volume.spec.get("hostPath"):
+                return {"path": str(volume.spec["hostPath"].get("path", "")),
+                        "type": str(volume.spec["hostPath"].get("type") or "")}
+            if volume.spec.get("local"):  # a local volume's path must exist on its node
+                return {"path": str(volume.spec["local"].get("path", "")), "type": "Directory"}
+            return None
+    return None
 
 
 def claim_volume_name(ctx: Context, namespace: str, claim: str) -> str:
@@ -224,7 +253,8 @@ def mount(plan: VolumePlan, mount_spec: dict[str, Any]) -> tuple[dict[str, Any],
         return {"type": "bind", "source": source, "target": target, "read_only": True}, ""
     if plan.kind == "host":
         source = posixpath.join(plan.source, sub_path) if sub_path else plan.source
-        bind: dict[str, Any] = {"type": "bind", "source": source, "target": target, "bind": {"create_host_path": True}}
+        bind: dict[str, Any] = {"type": "bind", "source": source, "target": target,
+                                "bind": {"create_host_path": plan.create}}
         return ({**bind, "read_only": True} if read_only else bind), ""
     entry: dict[str, Any] = {"type": "volume", "source": plan.source, "target": target}
     if read_only:

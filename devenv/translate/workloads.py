@@ -57,6 +57,12 @@ class PodUnit:
         return cached
 
     @property
+    def hostname(self) -> str:
+        """The pod's hostname: `spec.hostname`, else its name (a StatefulSet's controller sets the name)."""
+        own = "" if self.manifest.kind == "StatefulSet" else str(self.spec.get("hostname") or "")
+        return (own or self.pod_name)[:63]
+
+    @property
     def annotations(self) -> dict[str, str]:
         return {str(k): str(v) for k, v in ((self.template.get("metadata") or {}).get("annotations") or {}).items()}
 
@@ -117,7 +123,7 @@ def _pod_role(spec: dict[str, Any]) -> str:
 
 def _job_deltas(ctx: Context, obj: ObjectRef, spec: dict[str, Any], field: str) -> None:
     settings = [k for k in ("backoffLimit", "activeDeadlineSeconds", "parallelism", "completions",
-                            "ttlSecondsAfterFinished") if k in spec]
+                            "ttlSecondsAfterFinished") if spec.get(k) is not None]
     if settings:
         ctx.report("job-semantics", obj, f"{field}.{settings[0]}",
                    prod=", ".join(f"{k}={spec[k]}" for k in settings), local="runs once")
