@@ -81,6 +81,20 @@ CATALOGUE: dict[str, Entry] = {
     "probe-approximated": Entry("info", B, "the probe is approximated by a local health check", "see the field"),
     "lifecycle-hook": Entry("warning", B, "a lifecycle hook is not run locally", "move the work into the entrypoint if it matters"),
     "resources": Entry("info", B, "resource requests do not reserve capacity on a laptop; limits are applied", "nothing to do"),
+    "resource-extended": Entry("warning", B, "an extended resource (a GPU or another device plugin's resource, "
+                               "hugepages) is not given to the local container",
+                               "run the workload where the device exists, or accept the delta if it falls back"),
+    "resource-ephemeral-storage": Entry("info", B, "ephemeral-storage requests and limits are not enforced locally: "
+                                        "no eviction when the container writes more", "nothing to do"),
+    "mount-propagation": Entry("warning", B, "mount propagation is not reproduced: mounts made on one side are "
+                               "not seen on the other", "use it only where a real node runs the pod"),
+    "dns-policy": Entry("info", B, "the pod's DNS policy does not use cluster DNS in production, but the stack's "
+                        "names resolve locally", "nothing to do unless the code relies on them not resolving"),
+    "image-pull-secret": Entry("info", S, "image pull secrets are not used: the engine pulls with the developer's "
+                               "own registry credentials", "run `docker login` for private registries"),
+    "image-pull-secret-missing": Entry("warning", S, "an image pull secret names a Secret that is not in the "
+                                       "manifests: production pulls fail if the registry needs it",
+                                       "add the Secret (or its ExternalSecret) to the manifests"),
     "security-context": Entry("warning", B, "a securityContext setting has no Compose equivalent", "see the field"),
     "scheduling": Entry("info", B, "scheduling constraints (affinity, tolerations, node selectors, priority, spread) do not apply on one host",
                         "nothing to do"),

@@ -51,9 +51,11 @@ def pod_name(manifest: Manifest) -> str:
     if manifest.kind == "Pod":
         return name
     if manifest.kind in ("Job", "DaemonSet"):
-        return f"{name}-{suffix(manifest, 5)}"
+        index = "-0" if _indexed(manifest) else ""  # an Indexed Job's pods: NAME-INDEX-xxxxx
+        return f"{name}{index}-{suffix(manifest, 5)}"
     if manifest.kind == "CronJob":
-        return f"{cronjob_job_name(manifest)}-{suffix(manifest, 5)}"
+        index = "-0" if _indexed(manifest) else ""
+        return f"{cronjob_job_name(manifest)}{index}-{suffix(manifest, 5)}"
     return f"{name}-{template_hash(manifest)}-{suffix(manifest, 5)}"
 
 
@@ -68,14 +70,37 @@ def controller_labels(manifest: Manifest, pod: str) -> dict[str, str]:
     if kind == "DaemonSet":
         return {"controller-revision-hash": template_hash(manifest), "pod-template-generation": "1"}
     if kind in ("Job", "CronJob"):
-        spec = manifest.spec if kind == "Job" else (manifest.spec.get("jobTemplate") or {}).get("spec") or {}
+        spec = _job_spec(manifest)
         if spec.get("manualSelector"):
             return {}
         job = name if kind == "Job" else cronjob_job_name(manifest)
         uid = object_uid("Job", manifest.namespace, job)
         labels = {"batch.kubernetes.io/controller-uid": uid, "batch.kubernetes.io/job-name": job,
                   "controller-uid": uid, "job-name": job}
-        if spec.get("completionMode") == "Indexed":
+        if _indexed(manifest):
             labels[JOB_COMPLETION_INDEX] = "0"
         return labels
     return {}
+
+
+def _job_spec(manifest: Manifest) -> dict[str, object]:
+    if manifest.kind == "CronJob":
+        return (manifest.spec.get("jobTemplate") or {}).get("spec") or {}
+    return manifest.spec if manifest.kind == "Job" else {}
+
+
+def _indexed(manifest: Manifest) -> bool:
+    return _job_spec(manifest).get("completionMode") == "Indexed"
+
+
+def controller_annotations(manifest: Manifest) -> dict[str, str]:
+    """The annotations the controller adds: an Indexed Job's completion index (only index 0 runs locally)."""
+    return {JOB_COMPLETION_INDEX: "0"} if _indexed(manifest) else {}
+
+
+def controller_hostname(manifest: Manifest) -> str:
+    """The hostname the controller sets, "" when the pod's own applies: an Indexed Job's pods are NAME-INDEX."""
+    if not _indexed(manifest):
+        return ""
+    job = manifest.name if manifest.kind == "Job" else cronjob_job_name(manifest)
+    return f"{job}-0"

@@ -14,6 +14,7 @@ from typing import Any
 from devenv.errors import InputError
 from devenv.k8s.manifest import ObjectRef
 from devenv.translate.context import Context
+from devenv.translate.controllers import JOB_COMPLETION_INDEX
 from devenv.translate.expansion import expand
 from devenv.translate.resourcefields import resource_field
 from devenv.translate.service_links import EnvVar
@@ -54,6 +55,10 @@ def container_env(ctx: Context, pod: PodInfo, container: dict[str, Any], field: 
             value, secret = expand_env(str(item.get("value") if item.get("value") is not None else ""), resolved)
             var = EnvVar(name, value, secret)
         resolved[name] = var
+    declared = {str(item.get("name", "")) for item in container.get("env") or []}
+    if JOB_COMPLETION_INDEX in pod.annotations and "JOB_COMPLETION_INDEX" not in declared:
+        # the Job controller adds it to every container of an Indexed Job's pods, from the annotation
+        resolved["JOB_COMPLETION_INDEX"] = EnvVar("JOB_COMPLETION_INDEX", pod.annotations[JOB_COMPLETION_INDEX])
     return list(resolved.values())
 
 

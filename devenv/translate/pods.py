@@ -16,7 +16,7 @@ from devenv.translate.expansion import compose_escape
 from devenv.translate.externals import rewrite
 from devenv.translate.images import image_fields
 from devenv.translate.probes import Check, combine, container_checks
-from devenv.translate.runtime import pod_sysctls, runtime_fields
+from devenv.translate.runtime import dns_fields, pod_sysctls, runtime_fields
 from devenv.translate.service_links import EnvVar
 from devenv.translate.volumes import VolumePlan, mount, plan_volumes
 from devenv.translate.workloads import APP, JOB, MANUAL, PodUnit, pod_level_deltas
@@ -132,12 +132,17 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
     if environment:
         service["environment"] = environment
     service["network_mode"] = f"service:{sandbox_name(unit)}"
+    if unit.spec.get("shareProcessNamespace"):  # the sandbox holds the PID namespace, as the pause container does
+        service["pid"] = f"service:{sandbox_name(unit)}"
     mounts = []
     for index, volume_mount in enumerate(container.get("volumeMounts") or []):
         plan = volumes.get(str(volume_mount.get("name", "")))
         if plan is None:
             continue
         entry, note = mount(plan, volume_mount)
+        if volume_mount.get("mountPropagation") not in (None, "None"):
+            ctx.report("mount-propagation", unit.obj, f"{field}.volumeMounts[{index}].mountPropagation",
+                       prod=str(volume_mount["mountPropagation"]), local="private")
         if note:
             ctx.report("volume-subpath", unit.obj, f"{field}.volumeMounts[{index}].subPath",
                        prod=str(volume_mount.get("subPath")), local="whole volume")
@@ -145,6 +150,8 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
     if mounts:
         service["volumes"] = mounts
     service.update(runtime_fields(ctx, unit.obj, unit.spec, container, field))
+    if "build" in service and service.get("pull_policy") == "always":  # built here: nothing to pull
+        service["pull_policy"] = "missing"
     service["labels"] = _labels(unit, unit.role, str(container.get("name", "")))
     return service
 
@@ -180,6 +187,7 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check]) -> dict[str, Any]
                    for h in alias.get("hostnames") or []]
     if extra_hosts:
         service["extra_hosts"] = extra_hosts
+    service.update(dns_fields(unit.spec))
     network_sysctls = pod_sysctls(unit.spec, network=True)
     if network_sysctls:
         service["sysctls"] = network_sysctls

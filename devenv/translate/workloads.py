@@ -10,7 +10,7 @@ from devenv.k8s import kinds
 from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.model import labels as names
 from devenv.translate.context import Context
-from devenv.translate.controllers import controller_labels, pod_name
+from devenv.translate.controllers import controller_annotations, controller_hostname, controller_labels, pod_name
 
 APP, JOB, MANUAL = "app", "job", "manual"
 SCHEDULING_FIELDS = ("affinity", "tolerations", "nodeSelector", "topologySpreadConstraints", "priorityClassName",
@@ -60,11 +60,12 @@ class PodUnit:
     def hostname(self) -> str:
         """The pod's hostname: `spec.hostname`, else its name (a StatefulSet's controller sets the name)."""
         own = "" if self.manifest.kind == "StatefulSet" else str(self.spec.get("hostname") or "")
-        return (own or self.pod_name)[:63]
+        return (controller_hostname(self.manifest) or own or self.pod_name)[:63]
 
     @property
     def annotations(self) -> dict[str, str]:
-        return {str(k): str(v) for k, v in ((self.template.get("metadata") or {}).get("annotations") or {}).items()}
+        own = {str(k): str(v) for k, v in ((self.template.get("metadata") or {}).get("annotations") or {}).items()}
+        return {**own, **controller_annotations(self.manifest)}
 
 
 def pod_units(ctx: Context) -> list[PodUnit]:
@@ -171,6 +172,16 @@ def pod_level_deltas(ctx: Context, unit: PodUnit) -> None:
     if fs_group is not None:
         ctx.report("security-context", obj, f"{unit.field}.securityContext.fsGroup", prod=str(fs_group),
                    local="supplementary group only", reason="volume ownership is not changed to the fsGroup")
+    if spec.get("dnsPolicy") in ("Default", "None"):
+        ctx.report("dns-policy", obj, f"{unit.field}.dnsPolicy", prod=str(spec["dnsPolicy"]),
+                   local="the stack's names resolve")
+    for index, secret in enumerate(spec.get("imagePullSecrets") or []):
+        name = str((secret or {}).get("name", ""))
+        where = f"{unit.field}.imagePullSecrets[{index}]"
+        if ctx.index.secret_keys(unit.namespace, name) is None:
+            ctx.report("image-pull-secret-missing", obj, where, prod=f"Secret {name}", local="missing")
+        else:
+            ctx.report("image-pull-secret", obj, where, prod=f"Secret {name}", local="the engine's own credentials")
     if spec.get("hostNetwork") or spec.get("hostPID") or spec.get("hostIPC"):
         ctx.report("host-network", obj, f"{unit.field}.hostNetwork", prod="true", local="false")
     if unit.annotations.get("sidecar.istio.io/inject") == "true" or unit.labels.get("sidecar.istio.io/inject") == "true":
