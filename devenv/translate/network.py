@@ -41,7 +41,9 @@ def plan_network(ctx: Context, units: list[PodUnit]) -> dict[str, list[PodUnit]]
                 by_label.setdefault((unit.namespace, key, value), []).append(unit)
     backends: dict[str, list[PodUnit]] = {}
     for service in ctx.index.of_kind("Service"):
-        backends[f"{service.namespace}/{service.name}"] = _plan_service(ctx, service, by_label)
+        backends[f"{service.namespace}/{service.name}"] = selected = _plan_service(ctx, service, by_label)
+        for unit in selected:
+            unit.serves = unit.serves or unit.role == JOB
     return backends
 
 
@@ -90,9 +92,20 @@ def _plan_service(ctx: Context, service: Manifest, by_label: dict[tuple[str, str
 
 def _selected(namespace: str, selector: dict[str, str],
               by_label: dict[tuple[str, str, str], list[PodUnit]]) -> list[PodUnit]:
-    """Units of the namespace whose labels include the selector (smallest label bucket first)."""
+    """Units of the namespace whose labels include the selector (smallest label bucket first).
+
+    A Job's pod that declares no port is not an endpoint beside the apps a selector also matches (a
+    migration labelled like its application): it would answer nothing, and it is not a server.
+    """
     buckets = sorted((by_label.get((namespace, k, v), []) for k, v in selector.items()), key=len)
-    return [u for u in buckets[0] if selector.items() <= u.labels.items()]
+    found = [u for u in buckets[0] if selector.items() <= u.labels.items()]
+    if any(u.role == APP for u in found):
+        found = [u for u in found if u.role == APP or _declares_ports(u)]
+    return found
+
+
+def _declares_ports(unit: PodUnit) -> bool:
+    return any(c.get("ports") for c in unit.spec.get("containers") or [])
 
 
 def _plan_port(ctx: Context, service: Manifest, unit: PodUnit, port: dict[str, Any], index: int) -> None:

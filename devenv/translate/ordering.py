@@ -12,7 +12,7 @@ import re
 from typing import Any
 
 from devenv.translate.context import Context
-from devenv.translate.workloads import APP, JOB, PodUnit
+from devenv.translate.workloads import JOB, PodUnit
 
 HOST_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
 CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
@@ -109,9 +109,9 @@ def order(ctx: Context, units: list[PodUnit], backends: dict[str, list[PodUnit]]
         touches[unit.base] = refs
         for ref in refs:
             needs[unit.base].update(b.base for b in backends.get(ref, []) if b.base != unit.base)
-    jobs = [u for u in units if u.role == JOB]
+    jobs = [u for u in units if u.role == JOB and not u.serves]
     for unit in units:
-        if unit.role != APP:
+        if not unit.long_running:
             continue
         for job in jobs:
             if job.hook_weight is not None:

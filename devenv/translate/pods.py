@@ -75,14 +75,14 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
         service["restart"] = _restart(unit.role)
         checks = container_checks(ctx, unit.obj, container, field)
         _add_checks(service, checks, network_checks)
-        if unit.role == JOB:
+        if unit.role == JOB and not unit.serves:
             ready[name] = "service_completed_successfully"
         else:
             ready[name] = "service_healthy" if "healthcheck" in service else "service_started"
         _finish(ctx, unit, name, service)
     sandbox_service = _sandbox(ctx, unit, network_checks)
     _finish(ctx, unit, sandbox, sandbox_service)
-    if unit.role != JOB:
+    if unit.long_running:
         ready[sandbox] = "service_healthy" if "healthcheck" in sandbox_service else "service_started"
     return ready
 
@@ -106,6 +106,8 @@ def _finish(ctx: Context, unit: PodUnit, name: str, service: dict[str, Any]) -> 
 
 
 def _labels(unit: PodUnit, role: str, container: str = "") -> dict[str, str]:
+    if role == JOB and unit.serves:  # `up` waits for a serving Job's pod to be ready, as for an app
+        role = labels.ROLE_APP
     found = {labels.OBJECT: str(unit.obj), labels.POD: unit.base, labels.ROLE: role}
     if container:
         found[labels.CONTAINER] = container

@@ -33,7 +33,13 @@ class PodUnit:
     publish: set[int] = dataclasses.field(default_factory=set)
     depends: dict[str, str] = dataclasses.field(default_factory=dict)  # compose service -> condition
     hook_weight: tuple[int, int] | None = None
+    serves: bool = False  # a Job whose pods back a Service: its clients wait for it to be ready, not completed
     _labels: dict[str, str] | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def long_running(self) -> bool:
+        """Whether the pod runs for the stack's life: an app, or a Job serving a Service."""
+        return self.role == APP or self.serves
 
     @property
     def obj(self) -> ObjectRef:
