@@ -75,6 +75,9 @@ CATALOGUE: dict[str, Entry] = {
                             "test policy in a real cluster"),
     "host-network": Entry("warning", B, "hostNetwork and host ports are not reproduced", "use Services instead"),
     # pod
+    "start-order-cycle": Entry("info", B, "the waits derived from what each pod dials formed a cycle; this one is "
+                               "dropped so the stack can start (Kubernetes starts pods in no order)",
+                               "make the client retry until its dependency answers, as it must in a cluster"),
     "init-container-sidecar": Entry("info", B, "a native sidecar runs for the pod's whole life", "nothing to do"),
     "liveness-probe": Entry("info", B, "liveness probes are checked but do not restart the container locally",
                             "watch `devenv status` for unhealthy containers"),
