@@ -122,7 +122,14 @@ CATALOGUE: dict[str, Entry] = {
                           "if it matters, accept the delta with a reason or ask for support"),
     "custom-resource": Entry("warning", S, "a custom resource needs its operator, which does not run locally",
                              "run what the operator would create as plain manifests, or accept the delta"),
-    "helm-test-hook": Entry("info", S, "Helm test hooks are not run", "run them against a real release"),
+    "helm-test-hook": Entry("info", S, "a Helm test hook does not run on `devenv up` (`helm test` runs it in a release)",
+                            "run it on demand with `devenv run NAME`"),
+    "helm-hook": Entry("info", B, "a Helm hook runs at `devenv up` in Helm's order: pre-install hooks before the "
+                       "release's workloads, post-install hooks after them, one at a time by weight",
+                       "make the hook idempotent: every `devenv up` runs it, as an install would"),
+    "helm-hook-on-demand": Entry("info", B, "the hook's events (upgrade, rollback, delete) never happen to a local "
+                                 "stack: it does not run on `devenv up` or `devenv down`",
+                                 "run it on demand with `devenv run NAME`"),
     # environment diff (`devenv diff A B`: prod is B's side, local is A's side)
     "diff-object": Entry("warning", S, "an object exists in one environment only",
                          "add it to the other environment, or accept the delta with a reason"),

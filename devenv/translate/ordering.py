@@ -156,10 +156,9 @@ def _waits(ctx: Context, units: list[PodUnit], backends: dict[str, list[PodUnit]
             elif job.namespace == unit.namespace and touches[job.base] & touches[unit.base]:
                 shared = ", ".join(sorted(touches[job.base] & touches[unit.base]))
                 waits.append(Wait(2, unit, job, f"a Job of its namespace that also uses {shared}"))
-    hooks = [j for j in jobs if j.hook_weight is not None]
-    for hook in hooks:
-        waits.extend(Wait(0, hook, earlier, "Helm runs hooks in order of phase and weight") for earlier in hooks
-                     if (earlier.hook_weight or (0, 0)) < (hook.hook_weight or (0, 0)))
+    hooks = sorted((j for j in jobs if j.hook_weight is not None), key=lambda j: j.hook_weight or (0, 0, ""))
+    for earlier, hook in zip(hooks, hooks[1:]):  # Helm runs hooks one at a time: phase, weight, then name
+        waits.append(Wait(0, hook, earlier, "Helm runs hooks one at a time, by phase, weight and name"))
     return waits
 
 

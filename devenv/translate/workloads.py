@@ -11,6 +11,7 @@ from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.model import labels as names
 from devenv.translate.context import Context
 from devenv.translate.controllers import controller_annotations, controller_hostname, controller_labels, pod_name
+from devenv.translate.helm_hooks import Hook, hook_of
 
 APP, JOB, MANUAL = "app", "job", "manual"
 SCHEDULING_FIELDS = ("affinity", "tolerations", "nodeSelector", "topologySpreadConstraints", "priorityClassName",
@@ -32,7 +33,7 @@ class PodUnit:
     forwards: dict[int, int] = dataclasses.field(default_factory=dict)  # service port -> container port
     publish: set[int] = dataclasses.field(default_factory=set)
     depends: dict[str, str] = dataclasses.field(default_factory=dict)  # compose service -> condition
-    hook_weight: tuple[int, int] | None = None
+    hook_weight: tuple[int, int, str] | None = None  # Helm hooks run on `up`: (phase, weight, name)
     serves: bool = False  # a Job whose pods back a Service: its clients wait for it to be ready, not completed
     _labels: dict[str, str] | None = dataclasses.field(default=None, repr=False)
 
@@ -95,16 +96,18 @@ def _unit(ctx: Context, manifest: Manifest) -> PodUnit | None:
     kind, spec, obj = manifest.kind, manifest.spec, manifest.ref
     base = f"{manifest.namespace}-{manifest.name}" if ctx.multi_namespace else manifest.name
     template, spec_field = kinds.pod_template(kind, manifest.body), kinds.REGISTRY[kind].pod_spec_field
-    if kind == "Pod":
-        return PodUnit(manifest, _pod_role(spec), base, pod_name(manifest), template, spec_field)
+    if kind in ("Pod", "Job"):
+        if kind == "Job":
+            _job_deltas(ctx, obj, spec, "spec")
+        unit = PodUnit(manifest, JOB if kind == "Job" else _pod_role(spec), base, pod_name(manifest), template,
+                       spec_field)
+        hook = hook_of(manifest)
+        if hook is not None and unit.role == JOB:
+            _hook(ctx, unit, hook)
+        return unit
     if kind == "CronJob":
         ctx.report("cronjob-not-scheduled", obj, "spec.schedule", prod=str(spec.get("schedule", "")), local="on demand")
         return PodUnit(manifest, MANUAL, base, pod_name(manifest), template, spec_field)
-    if kind == "Job":
-        _job_deltas(ctx, obj, spec, "spec")
-        unit = PodUnit(manifest, JOB, base, pod_name(manifest), template, spec_field)
-        unit.hook_weight = _hook(manifest)
-        return unit
     replicas = spec.get("replicas", 1)
     if kind != "DaemonSet" and replicas == 0:
         ctx.report("workload-paused", obj, "spec.replicas", prod="0", local="not started")
@@ -136,17 +139,19 @@ def _job_deltas(ctx: Context, obj: ObjectRef, spec: dict[str, Any], field: str) 
                    prod=", ".join(f"{k}={spec[k]}" for k in settings), local="runs once")
 
 
-def _hook(manifest: Manifest) -> tuple[int, int] | None:
-    """Helm hook Jobs run before (pre-install) or after (post-install) the release, ordered by weight."""
-    hooks = manifest.annotations.get("helm.sh/hook", "")
-    if not hooks:
-        return None
-    phase = 0 if "pre-install" in hooks or "pre-upgrade" in hooks else 1
-    try:
-        weight = int(manifest.annotations.get("helm.sh/hook-weight", "0"))
-    except ValueError:
-        weight = 0
-    return (phase, weight)
+def _hook(ctx: Context, unit: PodUnit, hook: Hook) -> None:
+    """An install hook runs in Helm's order on `up`; a test hook, or one for events a local stack never
+    sees (upgrade, rollback, delete), runs on demand."""
+    field = "metadata.annotations"
+    if hook.test:
+        unit.role = MANUAL
+        ctx.report("helm-test-hook", unit.obj, field, prod=hook.describe(), local=f"devenv run {unit.base}")
+    elif hook.phase is None:
+        unit.role = MANUAL
+        ctx.report("helm-hook-on-demand", unit.obj, field, prod=hook.describe(), local=f"devenv run {unit.base}")
+    else:
+        unit.hook_weight = (hook.phase, hook.weight, unit.manifest.name)
+        ctx.report("helm-hook", unit.obj, field, prod=hook.describe(), local=hook.local())
 
 
 def _claim_delta(ctx: Context, obj: ObjectRef, spec: dict[str, Any], field: str) -> None:
