@@ -152,7 +152,13 @@ def project_states(project: str) -> list[ServiceState]:
                     inspected.append(client.container.inspect(container.id))
                 except DockerException:
                     continue
-    return sorted((_state(c) for c in inspected), key=lambda s: s.service)
+    states = []
+    for container in inspected:
+        try:  # reading a field may re-inspect: the container can be gone by then
+            states.append(_state(container))
+        except DockerException:
+            continue
+    return sorted(states, key=lambda s: s.service)
 
 
 def up(files: ProjectFiles, expected: list[str], timeout: float,

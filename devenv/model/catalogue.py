@@ -107,8 +107,8 @@ CATALOGUE: dict[str, Entry] = {
     # storage
     "storage-class": Entry("info", S, "storage class, size and access mode do not apply to a local named volume", "nothing to do"),
     "volume-size-limit": Entry("info", B, "emptyDir size limits are not enforced locally", "nothing to do"),
-    "volume-subpath": Entry("info", S, "a subPath of a named volume cannot be mounted on this engine; the whole volume is",
-                            "nothing to do unless two mounts share one volume through different subPaths"),
+    "volume-subpath": Entry("error", S, "the subPath leaves its volume (absolute, or through `..`): Kubernetes "
+                            "refuses it, and the mount is left out locally", "name a path inside the volume"),
     "host-path": Entry("warning", S, "a hostPath volume is bound to the same path of the machine running Docker",
                        "avoid hostPath; the local path may not exist or hold other data"),
     "volume-unsupported": Entry("warning", S, "this volume type cannot be reproduced locally; an empty volume stands in",

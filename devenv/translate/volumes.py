@@ -111,7 +111,7 @@ def claim_volume_name(ctx: Context, namespace: str, claim: str) -> str:
 
 def _empty_dir(ctx: Context, pod: PodInfo, base: str, name: str, spec: dict[str, Any], where: str) -> VolumePlan:
     volume_name = f"{base}-{name}"
-    definition: dict[str, Any] = {"labels": {names.VOLUME: "emptyDir"}}
+    definition: dict[str, Any] = {"labels": {names.VOLUME: "emptyDir", names.POD: base}}  # lives as long as its pod
     if spec.get("medium") == "Memory":
         options = {"type": "tmpfs", "device": "tmpfs"}
         if spec.get("sizeLimit"):
@@ -243,20 +243,18 @@ def _mode(value: Any, default: int) -> int:
     return int(value) & 0o777 if isinstance(value, int) else default
 
 
-def mount(plan: VolumePlan, mount_spec: dict[str, Any]) -> tuple[dict[str, Any], str]:
-    """The Compose long-syntax mount for a volumeMount, and a note when subPath could not be honoured."""
+def mount(plan: VolumePlan, mount_spec: dict[str, Any]) -> dict[str, Any]:
+    """The Compose long-syntax mount for a volumeMount of a file or host volume (named volumes: `subpaths`)."""
     target = str(mount_spec.get("mountPath", ""))
     sub_path = str(mount_spec.get("subPath") or mount_spec.get("subPathExpr") or "")
     read_only = bool(mount_spec.get("readOnly")) or plan.read_only
     if plan.kind == "files":
         source = f"{plan.source}/{sub_path}" if sub_path else plan.source
-        return {"type": "bind", "source": source, "target": target, "read_only": True}, ""
+        return {"type": "bind", "source": source, "target": target, "read_only": True}
     if plan.kind == "host":
         source = posixpath.join(plan.source, sub_path) if sub_path else plan.source
         bind: dict[str, Any] = {"type": "bind", "source": source, "target": target,
                                 "bind": {"create_host_path": plan.create}}
-        return ({**bind, "read_only": True} if read_only else bind), ""
+        return {**bind, "read_only": True} if read_only else bind
     entry: dict[str, Any] = {"type": "volume", "source": plan.source, "target": target}
-    if read_only:
-        entry["read_only"] = True
-    return entry, (f"subPath {sub_path!r} of a named volume: the whole volume is mounted" if sub_path else "")
+    return {**entry, "read_only": True} if read_only else entry
