@@ -12,8 +12,9 @@ import os
 from devenv import ports, stackid
 from devenv.config import Config
 from devenv.engine import lifecycle
+from devenv.engine.pod_volumes import volumes_dir
 from devenv.engine.stack import ServiceState, project_states
-from devenv.model.labels import port_variable
+from devenv.model.labels import VOLUMES_DIR_VARIABLE, port_variable
 from devenv.pipeline import Rendered
 
 
@@ -25,7 +26,7 @@ def stack_environment(config: Config, rendered: Rendered, name: str, ttl: str | 
     # the developer's own stack keeps its port numbers; extra stacks side by side (and CI) get free ones
     stable = name == config.project and not stackid.in_ci(dict(os.environ))
     chosen = ports.choose_ports(variables, config.state_dir, name, stable=stable, running=running)
-    return {**labels.as_environ(), **chosen}
+    return {**labels.as_environ(), **chosen, VOLUMES_DIR_VARIABLE: volumes_dir(name)}
 
 
 

@@ -55,6 +55,7 @@ def up(
     from devenv.engine import lifecycle
     from devenv.engine import stack as engine
     from devenv.engine.client import require_engine
+    from devenv.engine.pod_volumes import discard_pod_volumes
     from devenv.launch import running_ports, stack_environment
 
     require_engine()
@@ -67,6 +68,7 @@ def up(
         expected = sorted(_closure(rendered, services))
     stack_env = stack_environment(config, rendered, name, ttl)
     files = rendered.files(name).with_environment(stack_env)
+    discard_pod_volumes(name, all_pods=False)  # pods starting anew get empty emptyDirs
     common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}')")
     result = _run_up(files, expected, timeout or config.local.timeout, services or None)
     if result.ready:
@@ -222,6 +224,7 @@ def down(
     from devenv.engine import lifecycle
     from devenv.engine import stack as engine
     from devenv.engine.client import require_engine
+    from devenv.engine.pod_volumes import discard_pod_volumes
 
     config = common.STATE.config()
     name = common.project_name(config, project)
@@ -230,6 +233,7 @@ def down(
     if not files.compose_file.is_file():
         pipeline.write(pipeline.render(config))
     engine.down(files, volumes=volumes)
+    discard_pod_volumes(name, all_pods=True)  # an emptyDir ends with its pod
     lifecycle.remove_markers(name)
     common.out.print(f"project '{name}' is down" + (" and its volumes removed" if volumes else ""))
 

@@ -81,12 +81,29 @@ CATALOGUE: dict[str, Entry] = {
     "network-policy": Entry("warning", B, "NetworkPolicy is not enforced locally: every container can reach every other",
                             "test policy in a real cluster"),
     # pod
+    "start-order-cycle": Entry("info", B, "the waits derived from what each pod dials formed a cycle; this one is "
+                               "dropped so the stack can start (Kubernetes starts pods in no order)",
+                               "make the client retry until its dependency answers, as it must in a cluster"),
     "init-container-sidecar": Entry("info", B, "a native sidecar runs for the pod's whole life", "nothing to do"),
     "liveness-probe": Entry("info", B, "liveness probes are checked but do not restart the container locally",
                             "watch `devenv status` for unhealthy containers"),
     "probe-approximated": Entry("info", B, "the probe is approximated by a local health check", "see the field"),
     "lifecycle-hook": Entry("warning", B, "a lifecycle hook is not run locally", "move the work into the entrypoint if it matters"),
     "resources": Entry("info", B, "resource requests do not reserve capacity on a laptop; limits are applied", "nothing to do"),
+    "resource-extended": Entry("warning", B, "an extended resource (a GPU or another device plugin's resource, "
+                               "hugepages) is not given to the local container",
+                               "run the workload where the device exists, or accept the delta if it falls back"),
+    "resource-ephemeral-storage": Entry("info", B, "ephemeral-storage requests and limits are not enforced locally: "
+                                        "no eviction when the container writes more", "nothing to do"),
+    "mount-propagation": Entry("warning", B, "mount propagation is not reproduced: mounts made on one side are "
+                               "not seen on the other", "use it only where a real node runs the pod"),
+    "dns-policy": Entry("info", B, "the pod's DNS policy does not use cluster DNS in production, but the stack's "
+                        "names resolve locally", "nothing to do unless the code relies on them not resolving"),
+    "image-pull-secret": Entry("info", S, "image pull secrets are not used: the engine pulls with the developer's "
+                               "own registry credentials", "run `docker login` for private registries"),
+    "image-pull-secret-missing": Entry("warning", S, "an image pull secret names a Secret that is not in the "
+                                       "manifests: production pulls fail if the registry needs it",
+                                       "add the Secret (or its ExternalSecret) to the manifests"),
     "security-context": Entry("warning", B, "a securityContext setting has no Compose equivalent", "see the field"),
     "scheduling": Entry("info", B, "scheduling constraints (affinity, tolerations, node selectors, priority, spread) do not apply on one host",
                         "nothing to do"),
@@ -96,8 +113,8 @@ CATALOGUE: dict[str, Entry] = {
     # storage
     "storage-class": Entry("info", S, "storage class, size and access mode do not apply to a local named volume", "nothing to do"),
     "volume-size-limit": Entry("info", B, "emptyDir size limits are not enforced locally", "nothing to do"),
-    "volume-subpath": Entry("info", S, "a subPath of a named volume cannot be mounted on this engine; the whole volume is",
-                            "nothing to do unless two mounts share one volume through different subPaths"),
+    "volume-subpath": Entry("error", S, "the subPath leaves its volume (absolute, or through `..`): Kubernetes "
+                            "refuses it, and the mount is left out locally", "name a path inside the volume"),
     "volume-unsupported": Entry("warning", S, "this volume type cannot be reproduced locally; an empty volume stands in",
                                 "replace it with a ConfigMap, Secret or PVC for local use"),
     # host privileges (security): left out of compose.yaml unless granted by name under [local] allow
@@ -131,7 +148,14 @@ CATALOGUE: dict[str, Entry] = {
                           "if it matters, accept the delta with a reason or ask for support"),
     "custom-resource": Entry("warning", S, "a custom resource needs its operator, which does not run locally",
                              "run what the operator would create as plain manifests, or accept the delta"),
-    "helm-test-hook": Entry("info", S, "Helm test hooks are not run", "run them against a real release"),
+    "helm-test-hook": Entry("info", S, "a Helm test hook does not run on `devenv up` (`helm test` runs it in a release)",
+                            "run it on demand with `devenv run NAME`"),
+    "helm-hook": Entry("info", B, "a Helm hook runs at `devenv up` in Helm's order: pre-install hooks before the "
+                       "release's workloads, post-install hooks after them, one at a time by weight",
+                       "make the hook idempotent: every `devenv up` runs it, as an install would"),
+    "helm-hook-on-demand": Entry("info", B, "the hook's events (upgrade, rollback, delete) never happen to a local "
+                                 "stack: it does not run on `devenv up` or `devenv down`",
+                                 "run it on demand with `devenv run NAME`"),
     # environment diff (`devenv diff A B`: prod is B's side, local is A's side)
     "diff-object": Entry("warning", S, "an object exists in one environment only",
                          "add it to the other environment, or accept the delta with a reason"),

@@ -19,6 +19,7 @@ NETWORK = f"{PREFIX}.network"      # a network's namespace bridge
 NAMESPACE = f"{PREFIX}.namespace"  # the Kubernetes namespace a network stands for
 CLAIM = f"{PREFIX}.claim"          # a volume standing for a PersistentVolumeClaim
 VOLUME = f"{PREFIX}.volume"        # a volume standing for a pod volume
+SUBPATHS = f"{PREFIX}.subpaths"    # a companion volume holding the subPaths of the volume named
 META = f"{PREFIX}.meta"            # the stack's bookkeeping volumes ("stack", "ready")
 
 # stack labels: recorded when the stack is created, stable for its whole life
@@ -50,6 +51,11 @@ STACK_VARIABLES = {ENV: "DEVENV_ENV", CREATED: "DEVENV_CREATED", TTL: "DEVENV_TT
                    CI_JOB: "DEVENV_CI_JOB"}
 #: labels whose values `devenv up` supplies at run time, as the rendered file spells them
 STACK_LABELS = {label: reference(variable, "") for label, variable in STACK_VARIABLES.items()}
+
+#: the engine's directory of local volumes (`docker volume inspect`'s Mountpoint, two levels up), for binding
+#: a subPath entry of a companion volume; `devenv up` supplies it, the default is Docker's on Linux
+VOLUMES_DIR_VARIABLE = "DEVENV_VOLUMES_DIR"
+DEFAULT_VOLUMES_DIR = "/var/lib/docker/volumes"
 
 PORT_PREFIX = "DEVENV_PORT_"
 SECRET_PREFIX = "DEVENV_SECRET_"

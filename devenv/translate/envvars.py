@@ -11,12 +11,14 @@ import uuid
 from dataclasses import dataclass
 from typing import Any
 
+from devenv.errors import InputError
 from devenv.k8s import names as rules
 from devenv.k8s.manifest import ObjectRef
 from devenv.translate.context import Context
+from devenv.translate.controllers import JOB_COMPLETION_INDEX
 from devenv.translate.expansion import expand
 from devenv.translate.naming import require
-from devenv.translate.quantities import cpu_cores, memory_bytes
+from devenv.translate.resourcefields import resource_field
 from devenv.translate.service_links import EnvVar
 
 ENV_NAME_RE = re.compile(r"^[-._a-zA-Z][-._a-zA-Z0-9]*$")
@@ -33,6 +35,7 @@ class PodInfo:
     annotations: dict[str, str]
     service_account: str
     service_links: bool = True
+    containers: tuple[dict[str, Any], ...] = ()  # init containers and containers, for resourceFieldRef.containerName
 
 
 def container_env(ctx: Context, pod: PodInfo, container: dict[str, Any], field: str) -> list[EnvVar]:
@@ -54,6 +57,10 @@ def container_env(ctx: Context, pod: PodInfo, container: dict[str, Any], field: 
             value, secret = expand_env(str(item.get("value") if item.get("value") is not None else ""), resolved)
             var = EnvVar(name, value, secret)
         resolved[name] = var
+    declared = {str(item.get("name", "")) for item in container.get("env") or []}
+    if JOB_COMPLETION_INDEX in pod.annotations and "JOB_COMPLETION_INDEX" not in declared:
+        # the Job controller adds it to every container of an Indexed Job's pods, from the annotation
+        resolved["JOB_COMPLETION_INDEX"] = EnvVar("JOB_COMPLETION_INDEX", pod.annotations[JOB_COMPLETION_INDEX])
     return list(resolved.values())
 
 
@@ -127,7 +134,8 @@ def _value_from(ctx: Context, pod: PodInfo, container: dict[str, Any], name: str
         return EnvVar(name, _field_value(ctx, pod, str((source["fieldRef"] or {}).get("fieldPath", "")),
                                          f"{where}.valueFrom.fieldRef"))
     if "resourceFieldRef" in source:
-        return EnvVar(name, _resource_value(container, source["resourceFieldRef"] or {}))
+        return EnvVar(name, resource_value(ctx, pod, container, source["resourceFieldRef"] or {},
+                                           f"{where}.valueFrom.resourceFieldRef"))
     return EnvVar(name, "")
 
 
@@ -153,23 +161,17 @@ def _field_value(ctx: Context, pod: PodInfo, path: str, where: str) -> str:
     return local
 
 
-def _resource_value(container: dict[str, Any], ref: dict[str, Any]) -> str:
-    resource = str(ref.get("resource", ""))
-    kind, _, what = resource.partition(".")
-    resources = container.get("resources") or {}
-    amount = (resources.get(kind) or {}).get(what)
-    if amount is None and kind == "requests":
-        amount = (resources.get("limits") or {}).get(what)
-    divisor = ref.get("divisor")
-    if what == "cpu":
-        cores = cpu_cores(str(amount)) if amount is not None else 1.0
-        unit = cpu_cores(str(divisor)) if divisor else 1.0
-        return str(max(1, -(-int(round(cores / unit * 1000)) // 1000)))
-    if what in ("memory", "ephemeral-storage"):
-        size = memory_bytes(str(amount)) if amount is not None else 0
-        unit = memory_bytes(str(divisor)) if divisor else 1
-        return str(-(-size // unit))
-    return "0"
+def resource_value(ctx: Context, pod: PodInfo, container: dict[str, Any] | None, ref: dict[str, Any],
+                   where: str) -> str:
+    """A resourceFieldRef's value (env var or downward API file); a stand-in for the node is reported."""
+    try:
+        found = resource_field(list(pod.containers), container, ref)
+    except ValueError as exc:
+        raise InputError(f"{pod.obj}: {where}: {exc}", hint="use quantities like 500m, 1, 64Mi, 1Gi") from None
+    if found.approximated:
+        ctx.report("env-field-approximated", pod.obj, where, prod=str(ref.get("resource", "")),
+                   local=found.value, reason=found.approximated)
+    return found.value
 
 
 def _missing(ctx: Context, pod: PodInfo, code: str, kind: str, ref: dict[str, Any], where: str) -> None:

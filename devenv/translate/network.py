@@ -41,18 +41,25 @@ def plan_network(ctx: Context, units: list[PodUnit]) -> dict[str, list[PodUnit]]
                 by_label.setdefault((unit.namespace, key, value), []).append(unit)
     backends: dict[str, list[PodUnit]] = {}
     for service in ctx.index.of_kind("Service"):
-        backends[f"{service.namespace}/{service.name}"] = _plan_service(ctx, service, by_label)
+        backends[f"{service.namespace}/{service.name}"] = selected = _plan_service(ctx, service, by_label)
+        for unit in selected:
+            unit.serves = unit.serves or unit.role == JOB
     return backends
 
 
 def _pod_hostname_aliases(ctx: Context, unit: PodUnit) -> None:
-    """A StatefulSet pod is reachable as pod.service.ns.svc.cluster.local (and shorter forms)."""
-    if unit.manifest.kind != "StatefulSet":
+    """A pod with a subdomain (a StatefulSet's pods: its serviceName) is reachable as
+    hostname.subdomain.ns.svc.cluster.local (and shorter forms) when a headless Service of that name
+    selects it, as cluster DNS answers only then."""
+    subdomain = str((unit.manifest.spec.get("serviceName") if unit.manifest.kind == "StatefulSet"
+                     else unit.spec.get("subdomain")) or "")
+    service = ctx.index.get("Service", unit.namespace, subdomain) if subdomain else None
+    if service is None or str(service.spec.get("clusterIP")) != "None":
         return
-    governing = str(unit.manifest.spec.get("serviceName") or "")
-    if not governing:
+    selector = {str(k): str(v) for k, v in (service.spec.get("selector") or {}).items()}
+    if not selector or not selector.items() <= unit.labels.items():
         return
-    short, qualified = dns_names(f"{unit.pod_name}.{governing}", unit.namespace)
+    short, qualified = dns_names(f"{unit.hostname}.{subdomain}", unit.namespace)
     unit.aliases[namespace_network(unit.namespace)].update(short)
     unit.aliases[CLUSTER_NETWORK].update(qualified)
 
@@ -85,14 +92,27 @@ def _plan_service(ctx: Context, service: Manifest, by_label: dict[tuple[str, str
 
 def _selected(namespace: str, selector: dict[str, str],
               by_label: dict[tuple[str, str, str], list[PodUnit]]) -> list[PodUnit]:
-    """Units of the namespace whose labels include the selector (smallest label bucket first)."""
+    """Units of the namespace whose labels include the selector (smallest label bucket first).
+
+    A Job's pod that declares no port is not an endpoint beside the apps a selector also matches (a
+    migration labelled like its application): it would answer nothing, and it is not a server.
+    """
     buckets = sorted((by_label.get((namespace, k, v), []) for k, v in selector.items()), key=len)
-    return [u for u in buckets[0] if selector.items() <= u.labels.items()]
+    found = [u for u in buckets[0] if selector.items() <= u.labels.items()]
+    if any(u.role == APP for u in found):
+        found = [u for u in found if u.role == APP or _declares_ports(u)]
+    return found
+
+
+def _declares_ports(unit: PodUnit) -> bool:
+    return any(c.get("ports") for c in unit.spec.get("containers") or [])
 
 
 def _plan_port(ctx: Context, service: Manifest, unit: PodUnit, port: dict[str, Any], index: int) -> None:
     number = int(port.get("port", 0))
-    target = port.get("targetPort", number)
+    target = port.get("targetPort")
+    if target in (None, 0, "", "0"):  # Kubernetes defaults an absent (or zero) targetPort to the port
+        target = number
     containers = unit.spec.get("containers") or []
     resolved = None
     for container in containers:

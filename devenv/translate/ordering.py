@@ -2,17 +2,18 @@
 
 A pod that names a Service (in an env value, an argument, or a ConfigMap it reads) waits for the pods
 behind it; a workload waits for the Jobs of its namespace that touch the same Services (migrations);
-Helm hooks keep Helm's order. Edges that would close a cycle are dropped: Kubernetes has no start order
-at all, so any acyclic subset is faithful.
+Helm hooks keep Helm's order. Kubernetes has no start order at all, so any acyclic subset is faithful,
+but not every subset starts: a cycle is broken by meaning, never by name order, and reported.
 """
 
 from __future__ import annotations
 
 import re
+from dataclasses import dataclass
 from typing import Any
 
 from devenv.translate.context import Context
-from devenv.translate.workloads import APP, JOB, PodUnit
+from devenv.translate.workloads import JOB, PodUnit
 
 HOST_RE = re.compile(r"[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?(?:\.[A-Za-z0-9](?:[A-Za-z0-9-]*[A-Za-z0-9])?)*")
 CLUSTER_SUFFIXES = (".svc.cluster.local", ".svc")
@@ -98,39 +99,67 @@ def _configmaps_read(spec: dict[str, Any]) -> set[str]:
     return names
 
 
+@dataclass(frozen=True)
+class Wait:
+    """One start-order edge: `unit` waits for `other`, for a reason, with a rank saying how much it matters."""
+
+    rank: int  # 0: a one-shot after what it needs, or Helm's hook order; 1: a client after its server;
+    #            2: a server after a one-shot (migration, pre-install hook), which must yield to the others
+    unit: PodUnit
+    other: PodUnit
+    why: str
+    fanout: int = 0  # how many Services the waiting unit dials: a gateway's waits yield to a single client's
+
+
 def order(ctx: Context, units: list[PodUnit], backends: dict[str, list[PodUnit]],
           ready: dict[str, dict[str, str]]) -> None:
-    """Fill each unit's `depends` with the services (and conditions) it waits for."""
+    """Fill each unit's `depends` with the services (and conditions) it waits for.
+
+    Waits are kept by meaning, most binding first (see `Wait.rank`), each unless it would close a cycle:
+    a one-shot that dials a Service runs after that Service is ready, and a server never waits for a
+    one-shot that needs it. Between two servers that dial each other, the one dialing fewer Services keeps
+    its wait (a gateway or proxy fans out to many and tolerates a late upstream; a client of one server
+    needs it). Every wait dropped is reported, so the stack always starts and says why.
+    """
+    kept: dict[str, set[str]] = {unit.base: set() for unit in units}
+    for wait in sorted(_waits(ctx, units, backends), key=lambda w: (w.rank, w.fanout, w.unit.base, w.other.base)):
+        if wait.other.base not in ready or wait.other.base in kept[wait.unit.base]:
+            continue
+        if _reaches(kept, wait.other.base, wait.unit.base):
+            ctx.report("start-order-cycle", wait.unit.obj, wait.unit.field,
+                       prod=f"waits for {wait.other.obj} ({wait.why})", local="starts without waiting for it")
+            continue
+        kept[wait.unit.base].add(wait.other.base)
+        wait.unit.depends.update(ready[wait.other.base])
+
+
+def _waits(ctx: Context, units: list[PodUnit], backends: dict[str, list[PodUnit]]) -> list[Wait]:
     services = {tuple(key.split("/", 1)) for key in backends}
-    needs: dict[str, set[str]] = {unit.base: set() for unit in units}
+    waits: list[Wait] = []
     touches: dict[str, set[str]] = {}
     for unit in units:
         refs = referenced_services(ctx, unit, services)  # type: ignore[arg-type]
         touches[unit.base] = refs
-        for ref in refs:
-            needs[unit.base].update(b.base for b in backends.get(ref, []) if b.base != unit.base)
-    jobs = [u for u in units if u.role == JOB]
+        for ref in sorted(refs):
+            waits.extend(Wait(1 if unit.long_running else 0, unit, backend, f"it dials Service {ref}", len(refs))
+                         for backend in backends.get(ref, []) if backend.base != unit.base)
+    jobs = [u for u in units if u.role == JOB and not u.serves]
     for unit in units:
-        if unit.role != APP:
+        if not unit.long_running:
             continue
         for job in jobs:
             if job.hook_weight is not None:
                 if job.hook_weight[0] == 0:
-                    needs[unit.base].add(job.base)
+                    waits.append(Wait(2, unit, job, "a Helm pre-install hook"))
                 else:
-                    needs[job.base].add(unit.base)
+                    waits.append(Wait(0, job, unit, "a Helm post-install hook runs after the release"))
             elif job.namespace == unit.namespace and touches[job.base] & touches[unit.base]:
-                needs[unit.base].add(job.base)
-    for hook in sorted((j for j in jobs if j.hook_weight is not None), key=lambda j: j.hook_weight or (0, 0)):
-        for earlier in jobs:
-            if earlier.hook_weight is not None and earlier.hook_weight < (hook.hook_weight or (0, 0)):
-                needs[hook.base].add(earlier.base)
-    kept: dict[str, set[str]] = {unit.base: set() for unit in units}
-    for unit in sorted(units, key=lambda u: u.base):
-        for other in sorted(needs[unit.base]):
-            if other in ready and not _reaches(kept, other, unit.base):
-                kept[unit.base].add(other)
-                unit.depends.update(ready[other])
+                shared = ", ".join(sorted(touches[job.base] & touches[unit.base]))
+                waits.append(Wait(2, unit, job, f"a Job of its namespace that also uses {shared}"))
+    hooks = sorted((j for j in jobs if j.hook_weight is not None), key=lambda j: j.hook_weight or (0, 0, ""))
+    for earlier, hook in zip(hooks, hooks[1:]):  # Helm runs hooks one at a time: phase, weight, then name
+        waits.append(Wait(0, hook, earlier, "Helm runs hooks one at a time, by phase, weight and name"))
+    return waits
 
 
 def _reaches(needs: dict[str, set[str]], start: str, goal: str) -> bool:

@@ -7,11 +7,13 @@ probes, so every container of the pod shares `localhost` and no application imag
 
 from __future__ import annotations
 
+from dataclasses import dataclass, replace
 from typing import Any
 
 from devenv.k8s import names as rules
 from devenv.model import labels
 from devenv.model.interpolation import published_port, reference
+from devenv.model.output import Output
 from devenv.translate.context import Context
 from devenv.translate.envvars import PodInfo, container_env, expand_env
 from devenv.translate.externals import rewrite
@@ -19,8 +21,9 @@ from devenv.translate.images import image_fields
 from devenv.translate.naming import require
 from devenv.translate.privileges import PodPrivileges, container_privileges, pod_privileges
 from devenv.translate.probes import Check, combine, container_checks
-from devenv.translate.runtime import runtime_fields
+from devenv.translate.runtime import dns_fields, runtime_fields
 from devenv.translate.service_links import EnvVar
+from devenv.translate.subpaths import Layout, NamedMount, clean_sub_path, plan_layout, step_service
 from devenv.translate.volumes import VolumePlan, mount, plan_volumes, sub_path
 from devenv.translate.workloads import APP, JOB, MANUAL, PodUnit, pod_level_deltas
 
@@ -41,7 +44,8 @@ def container_service_name(unit: PodUnit, container: dict[str, Any], init: bool 
 def pod_info(ctx: Context, unit: PodUnit) -> PodInfo:
     return PodInfo(unit.obj, unit.pod_name, unit.namespace, unit.labels, unit.annotations,
                    str(unit.spec.get("serviceAccountName") or unit.spec.get("serviceAccount") or "default"),
-                   ctx.options.service_links and unit.spec.get("enableServiceLinks", True) is not False)
+                   ctx.options.service_links and unit.spec.get("enableServiceLinks", True) is not False,
+                   tuple((unit.spec.get("initContainers") or []) + (unit.spec.get("containers") or [])))
 
 
 def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
@@ -49,16 +53,19 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
     pod_level_deltas(ctx, unit)
     privileges = pod_privileges(ctx, unit)
     info = pod_info(ctx, unit)
-    volumes = plan_volumes(ctx, info, unit.base, unit.spec, unit.field, unit.claim_volumes)
+    plans = plan_volumes(ctx, info, unit.base, unit.spec, unit.field, unit.claim_volumes)
+    volumes = _PodVolumes(plans, *_sub_paths(ctx, unit, info, plans))
     sandbox = sandbox_name(unit)
     network_checks: list[Check] = []
     ready: dict[str, str] = {}
     previous: dict[str, str] = {sandbox: "service_started"}
-    for index, container in enumerate(unit.spec.get("initContainers") or []):
+    inits = unit.spec.get("initContainers") or []
+    for index, container in enumerate(inits):
+        previous = _prepare(ctx, unit, volumes.layout, index, previous)
         field = f"{unit.field}.initContainers[{index}]"
         require(ctx, unit.obj, f"{field}.name", str(container.get("name", "")), rules.dns_label)
         name = container_service_name(unit, container, init=True)
-        service = _container(ctx, unit, info, container, field, volumes, name, privileges)
+        service = _container(ctx, unit, info, container, field, volumes, name, privileges, (True, index))
         service["depends_on"] = dict(previous)
         if container.get("restartPolicy") == "Always":  # a native sidecar: runs for the pod's life
             ctx.report("init-container-sidecar", unit.obj, field, prod="sidecar", local="long-running service")
@@ -71,25 +78,76 @@ def translate_pod(ctx: Context, unit: PodUnit) -> dict[str, str]:
             service["labels"][labels.ROLE] = labels.ROLE_INIT
             previous = {sandbox: "service_started", name: "service_completed_successfully"}
         _finish(ctx, unit, name, service)
+    previous = _prepare(ctx, unit, volumes.layout, len(inits), previous)
     for index, container in enumerate(unit.spec.get("containers") or []):
         field = f"{unit.field}.containers[{index}]"
         require(ctx, unit.obj, f"{field}.name", str(container.get("name", "")), rules.dns_label)
         name = container_service_name(unit, container)
-        service = _container(ctx, unit, info, container, field, volumes, name, privileges)
+        service = _container(ctx, unit, info, container, field, volumes, name, privileges, (False, index))
         service["depends_on"] = dict(previous)
         service["restart"] = _restart(unit.role)
         checks = container_checks(ctx, unit.obj, container, field)
         _add_checks(service, checks, network_checks)
-        if unit.role == JOB:
+        if unit.role == JOB and not unit.serves:
             ready[name] = "service_completed_successfully"
         else:
             ready[name] = "service_healthy" if "healthcheck" in service else "service_started"
         _finish(ctx, unit, name, service)
     sandbox_service = _sandbox(ctx, unit, network_checks, privileges)
+    held = volumes.layout.held()
+    if held:
+        sandbox_service["volumes"] = [{"type": "volume", "source": v, "target": f"/devenv/hold/{i}", "volume": {"nocopy": True}}
+                                      for i, v in enumerate(held)]
     _finish(ctx, unit, sandbox, sandbox_service)
-    if unit.role != JOB:
+    if unit.long_running:
         ready[sandbox] = "service_healthy" if "healthcheck" in sandbox_service else "service_started"
     return ready
+
+
+@dataclass(frozen=True)
+class _PodVolumes:
+    plans: dict[str, VolumePlan]
+    sub_paths: dict[tuple[bool, int, int], str | None]  # (init, container, mount) -> subPath; None: invalid
+    layout: Layout
+
+
+def _sub_paths(ctx: Context, unit: PodUnit, info: PodInfo,
+               plans: dict[str, VolumePlan]) -> tuple[dict[tuple[bool, int, int], str | None], Layout]:
+    """Every mount's subPath (subPathExpr expanded with the container's environment), and the layout of the
+    pod's named volumes that follows from them."""
+    found: dict[tuple[bool, int, int], str | None] = {}
+    named: list[NamedMount] = []
+    inits = unit.spec.get("initContainers") or []
+    for init, group in ((True, inits), (False, unit.spec.get("containers") or [])):
+        for number, container in enumerate(group):
+            position = number if init else len(inits)
+            for index, volume_mount in enumerate(container.get("volumeMounts") or []):
+                text = str(volume_mount.get("subPath") or "")
+                if not text and volume_mount.get("subPathExpr"):
+                    scratch = replace(ctx, out=Output())  # the environment's deltas are reported once, later
+                    values = {v.name: v for v in container_env(scratch, info, container, "")}
+                    expanded, secret = expand_env(str(volume_mount["subPathExpr"]), values)
+                    text = str(volume_mount["subPathExpr"]) if secret else expanded
+                key = (init, number, index)
+                found[key] = clean_sub_path(text)
+                plan = plans.get(str(volume_mount.get("name", "")))
+                if plan is not None and plan.kind == "named" and found[key] is not None:
+                    named.append(NamedMount(position, key, str(volume_mount["name"]), found[key] or ""))
+    return found, plan_layout(ctx, unit.spec, plans, named)
+
+
+def _prepare(ctx: Context, unit: PodUnit, layout: Layout, position: int, previous: dict[str, str]) -> dict[str, str]:
+    """Insert the pod's volume preparation step due before `position` in the run order, if there is one."""
+    step = next((s for s in layout.steps if s.position == position), None)
+    if step is None:
+        return previous
+    name = f"{sandbox_name(unit)}-volumes" + ("" if position == layout.steps[0].position else f"-{position}")
+    service = step_service(layout, step, ctx.options.helper_image)
+    service["depends_on"] = dict(previous)
+    service["labels"] = _labels(unit, labels.ROLE_INIT)
+    _finish(ctx, unit, name, service)
+    running = {k: v for k, v in previous.items() if v != "service_completed_successfully"}  # sandbox, sidecars
+    return {**running, name: "service_completed_successfully"}
 
 
 def _restart(role: str) -> str:
@@ -111,6 +169,8 @@ def _finish(ctx: Context, unit: PodUnit, name: str, service: dict[str, Any]) -> 
 
 
 def _labels(unit: PodUnit, role: str, container: str = "") -> dict[str, str]:
+    if role == JOB and unit.serves:  # `up` waits for a serving Job's pod to be ready, as for an app
+        role = labels.ROLE_APP
     found = {labels.OBJECT: str(unit.obj), labels.POD: unit.base, labels.ROLE: role}
     if container:
         found[labels.CONTAINER] = container
@@ -118,7 +178,7 @@ def _labels(unit: PodUnit, role: str, container: str = "") -> dict[str, str]:
 
 
 def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, Any], field: str,
-               volumes: dict[str, VolumePlan], name: str, privileges: PodPrivileges) -> dict[str, Any]:
+               volumes: _PodVolumes, name: str, privileges: PodPrivileges, place: tuple[bool, int]) -> dict[str, Any]:
     service: dict[str, Any] = image_fields(ctx, unit.obj, str(container.get("image", "")), f"{field}.image")
     env = container_env(ctx, info, container, field)
     values = {var.name: var for var in env}
@@ -137,23 +197,38 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
     if environment:
         service["environment"] = environment
     service["network_mode"] = f"service:{sandbox_name(unit)}"
+    if unit.spec.get("shareProcessNamespace"):  # the sandbox holds the PID namespace, as the pause container does
+        service["pid"] = f"service:{sandbox_name(unit)}"
     mounts = []
     for index, volume_mount in enumerate(container.get("volumeMounts") or []):
-        where = f"{field}.volumeMounts[{index}]"
-        inner = sub_path(ctx, unit.obj, volume_mount, where, lambda text: expand_env(text, values)[0])
-        plan = volumes.get(str(volume_mount.get("name", "")))
+        plan = volumes.plans.get(str(volume_mount.get("name", "")))
         if plan is None:
             continue
-        entry, note = mount(plan, volume_mount, inner)
-        if note:
-            ctx.report("volume-subpath", unit.obj, f"{where}.subPath", prod=inner, local="whole volume")
-        mounts.append(entry)
+        if volume_mount.get("mountPropagation") not in (None, "None"):
+            ctx.report("mount-propagation", unit.obj, f"{field}.volumeMounts[{index}].mountPropagation",
+                       prod=str(volume_mount["mountPropagation"]), local="private")
+        where = f"{field}.volumeMounts[{index}]"
+        sub_path(ctx, unit.obj, volume_mount, where, lambda text: expand_env(text, values)[0])  # refuses traversal
+        inner = volumes.sub_paths[(*place, index)]
+        if inner is None:
+            ctx.report("volume-subpath", unit.obj, f"{field}.volumeMounts[{index}]",
+                       prod=str(volume_mount.get("subPath") or volume_mount.get("subPathExpr")), local="not mounted")
+            continue
+        if plan.kind == "named":
+            read_only = bool(volume_mount.get("readOnly")) or plan.read_only
+            position = place[1] if place[0] else len(unit.spec.get("initContainers") or [])
+            named = NamedMount(position, (*place, index), str(volume_mount["name"]), inner)
+            mounts.extend(volumes.layout.entries(named, str(volume_mount.get("mountPath", "")), read_only))
+        else:
+            mounts.append(mount(plan, {**volume_mount, "subPath": inner, "subPathExpr": None}))
     if mounts:
         service["volumes"] = mounts
     service.update(runtime_fields(ctx, unit.obj, unit.spec, container, field))
     granted = {**privileges.containers, **container_privileges(ctx, unit, container, field)}
     granted["security_opt"] = service.get("security_opt", []) + granted.get("security_opt", [])
     service.update({key: value for key, value in granted.items() if value})
+    if "build" in service and service.get("pull_policy") == "always":  # built here: nothing to pull
+        service["pull_policy"] = "missing"
     service["labels"] = _labels(unit, unit.role, str(container.get("name", "")))
     return service
 
@@ -184,11 +259,11 @@ def _sandbox(ctx: Context, unit: PodUnit, checks: list[Check], privileges: PodPr
         "labels": _labels(unit, labels.ROLE_SANDBOX),
         "pull_policy": "missing",
     }
-    hostname = unit.pod_name if len(unit.pod_name) <= 63 else unit.pod_name[:63]
-    service["hostname"] = hostname
+    service["hostname"] = unit.hostname
     extra_hosts = _extra_hosts(ctx, unit)
     if extra_hosts:
         service["extra_hosts"] = extra_hosts
+    service.update(dns_fields(unit.spec))
     ports = [published_port(labels.port_variable(sandbox_name(unit), port), port)
              for port in sorted(unit.publish)] + privileges.sandbox.get("ports", [])
     if ports:

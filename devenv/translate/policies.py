@@ -6,6 +6,7 @@ from devenv.k8s import kinds
 from devenv.k8s.manifest import Manifest
 from devenv.k8s.secrets import secret_name
 from devenv.translate.context import Context
+from devenv.translate.volumes import host_persistent_volume
 
 CORE_GROUPS = ("v1", "apps/", "batch/", "networking.k8s.io/", "policy/", "rbac.authorization.k8s.io/",
                "autoscaling/", "storage.k8s.io/", "scheduling.k8s.io/", "apiextensions.k8s.io/",
@@ -23,8 +24,9 @@ def object_deltas(ctx: Context, manifest: Manifest) -> None:
     if kind == "PersistentVolumeClaim":
         spec = manifest.spec
         storage = ((spec.get("resources") or {}).get("requests") or {}).get("storage", "")
+        host = host_persistent_volume(ctx, manifest.namespace, manifest.name)
         ctx.report("storage-class", obj, "spec", prod=f"class={spec.get('storageClassName', 'default')}, size={storage}",
-                   local="local named volume")
+                   local=f"host path {host['path']}" if host else "local named volume")
         return
     if kind == "ConfigMap" and not ctx.index.configmap_read(manifest.namespace, manifest.name):
         ctx.report("configmap-unused", obj, "data", prod="read in the cluster", local="read by no container")

@@ -36,10 +36,27 @@ def resources(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, fiel
             entry["memory"] = str(_quantity(memory_bytes, values["memory"], obj, f"{field}.resources.{section}.memory"))
         if entry:
             result[key] = entry
-    if spec.get("requests"):
+    requests = {k: v for k, v in (spec.get("requests") or {}).items() if k in ("cpu", "memory")}
+    if requests:
         ctx.report("resources", obj, f"{field}.resources.requests",
-                   prod=", ".join(f"{k}={v}" for k, v in sorted(spec["requests"].items())), local="reservation only")
+                   prod=", ".join(f"{k}={v}" for k, v in sorted(requests.items())), local="reservation only")
+    _unreproduced_resources(ctx, obj, spec, field)
     return {"deploy": {"resources": result}} if result else {}
+
+
+def _unreproduced_resources(ctx: Context, obj: ObjectRef, spec: Fields, field: str) -> None:
+    """Resources other than cpu and memory (ephemeral-storage, GPUs and other extended resources, hugepages)
+    have no Compose equivalent here: one delta each, never a claim that they are reserved."""
+    seen: dict[str, list[str]] = {}
+    for section in ("limits", "requests"):
+        for name, value in sorted((spec.get(section) or {}).items()):
+            if name not in ("cpu", "memory"):
+                seen.setdefault(str(name), []).append(f"{section}={value}")
+    for name, values in sorted(seen.items()):
+        code = "resource-ephemeral-storage" if name == "ephemeral-storage" else "resource-extended"
+        section = values[0].split("=", 1)[0]
+        ctx.report(code, obj, f"{field}.resources.{section}.{name}", prod=f"{name}: {', '.join(values)}",
+                   local="not enforced" if code == "resource-ephemeral-storage" else "no device")
 
 
 def security(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
@@ -102,8 +119,34 @@ def terminal(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field
 
 
 def pull_policy(ctx: Context, obj: ObjectRef, pod: Fields, container: Fields, field: str) -> Fields:
-    policy = container.get("imagePullPolicy")
-    return {"pull_policy": "never"} if policy == "Never" else {"pull_policy": "missing"}
+    """`Always` pulls on every start (also the API server's default for `:latest` and untagged images, so a
+    stale local `:latest` never runs); `Never` never pulls; `IfNotPresent` pulls when missing."""
+    policy = container.get("imagePullPolicy") or default_pull_policy(str(container.get("image", "")))
+    return {"pull_policy": {"Always": "always", "Never": "never"}.get(str(policy), "missing")}
+
+
+def default_pull_policy(image: str) -> str:
+    """The API server's default imagePullPolicy: Always for `:latest` or no tag (and no digest)."""
+    if "@" in image:
+        return "IfNotPresent"
+    name = image.rsplit("/", 1)[-1]
+    return "Always" if ":" not in name or name.endswith(":latest") else "IfNotPresent"
+
+
+def dns_fields(pod: Fields) -> Fields:
+    """A pod's dnsConfig as the sandbox's DNS settings (the containers share its network namespace):
+    nameservers become the upstreams of Docker's embedded DNS, which keeps resolving the stack's names."""
+    config = pod.get("dnsConfig") or {}
+    result: Fields = {}
+    if config.get("nameservers"):
+        result["dns"] = [str(n) for n in config["nameservers"]]
+    if config.get("searches"):
+        result["dns_search"] = [str(n) for n in config["searches"]]
+    options = [str(o.get("name")) + (f":{o['value']}" if o.get("value") is not None else "")
+               for o in config.get("options") or [] if o.get("name")]
+    if options:
+        result["dns_opt"] = options
+    return result
 
 
 CONTAINER_FIELDS: tuple[Callable[[Context, ObjectRef, Fields, Fields, str], Fields], ...] = (

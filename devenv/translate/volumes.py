@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import posixpath
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 from devenv.k8s import names as rules
@@ -16,7 +16,7 @@ from devenv.k8s.manifest import ObjectRef
 from devenv.model import labels as names
 from devenv.model.output import FileOut
 from devenv.translate.context import Context
-from devenv.translate.envvars import PodInfo, _field_value
+from devenv.translate.envvars import PodInfo, _field_value, resource_value
 from devenv.translate.externals import rewrite
 from devenv.translate.naming import require
 from devenv.translate.privileges import ask
@@ -32,16 +32,22 @@ class VolumePlan:
     source: str  # path relative to the output directory, volume name, or host path
     read_only: bool = False
     files: tuple[str, ...] = ()  # for kind "files": the relative file names in the directory
+    create: bool = True  # for kind "host": whether a missing host path is created (hostPath `type`)
 
 
 def plan_volumes(ctx: Context, pod: PodInfo, base: str, spec: dict[str, Any], field: str,
                  claim_volumes: dict[str, str]) -> dict[str, VolumePlan]:
-    """One plan per volume of the pod spec; `claim_volumes` maps volumeClaimTemplate names to volumes."""
-    plans: dict[str, VolumePlan] = dict((name, VolumePlan("named", volume)) for name, volume in claim_volumes.items())
+    """One plan per volume of the pod spec; `claim_volumes` maps volumeClaimTemplate names to volumes.
+
+    A claim template wins over a pod volume of the same name, as the StatefulSet controller replaces it.
+    """
+    plans: dict[str, VolumePlan] = {}
     for index, volume in enumerate(spec.get("volumes") or []):
         where = f"{field}.volumes[{index}]"
         name = require(ctx, pod.obj, f"{where}.name", str(volume.get("name", "")), rules.dns_label)
-        plans[name] = _plan(ctx, pod, base, name, volume, where)
+        if name not in claim_volumes:
+            plans[name] = _plan(ctx, pod, base, name, volume, where)
+    plans.update((name, VolumePlan("named", volume)) for name, volume in claim_volumes.items())
     return plans
 
 
@@ -63,6 +69,10 @@ def _plan(ctx: Context, pod: PodInfo, base: str, name: str, volume: dict[str, An
     if "persistentVolumeClaim" in volume:
         claim = require(ctx, pod.obj, f"{where}.persistentVolumeClaim.claimName",
                         str((volume["persistentVolumeClaim"] or {}).get("claimName", "")), rules.dns_subdomain)
+        bound = host_persistent_volume(ctx, pod.namespace, claim)
+        if bound is not None:  # a claim bound to a node path is that host path
+            plan = _plan(ctx, pod, base, name, {"name": name, "hostPath": bound}, f"{where}.persistentVolumeClaim")
+            return replace(plan, read_only=plan.read_only or bool((volume["persistentVolumeClaim"] or {}).get("readOnly")))
         volume_name = claim_volume_name(ctx, pod.namespace, claim)
         ctx.out.volumes.setdefault(volume_name, {"labels": {names.CLAIM: f"{pod.namespace}/{claim}"}})
         return VolumePlan("named", volume_name, bool((volume["persistentVolumeClaim"] or {}).get("readOnly")))
@@ -70,7 +80,7 @@ def _plan(ctx: Context, pod: PodInfo, base: str, name: str, volume: dict[str, An
         path = str((volume["hostPath"] or {}).get("path", ""))
         if ask(ctx, "host-path", pod.obj, f"{where}.hostPath", prod=path, granted=f"bind mount of {path}",
                refused=f"an empty volume {base}-{name}"):
-            return VolumePlan("host", path)
+            return VolumePlan("host", path, create=_creates_host_path(volume["hostPath"] or {}))
         ctx.out.volumes.setdefault(f"{base}-{name}", {})
         return VolumePlan("named", f"{base}-{name}")
     kind = next((k for k in volume if k != "name"), "unknown")
@@ -80,13 +90,37 @@ def _plan(ctx: Context, pod: PodInfo, base: str, name: str, volume: dict[str, An
     return VolumePlan("named", volume_name)
 
 
+def _creates_host_path(spec: dict[str, Any]) -> bool:
+    """Only `DirectoryOrCreate` and the unchecked default create a missing path; `Directory`, `File`, `Socket`...
+    must exist or the pod does not start. (`FileOrCreate` would make a file: Docker would make a directory,
+    so the file must exist locally too.)"""
+    return str(spec.get("type") or "") in ("", "DirectoryOrCreate")
+
+
+def host_persistent_volume(ctx: Context, namespace: str, claim: str) -> dict[str, Any] | None:
+    """The hostPath (or local path) of the PersistentVolume a claim is bound to, statically: by the claim's
+    `volumeName` or the volume's `claimRef`."""
+    pvc = ctx.index.get("PersistentVolumeClaim", namespace, claim)
+    wanted = str(((pvc.spec if pvc else {}) or {}).get("volumeName") or "")
+    for volume in ctx.index.of_kind("PersistentVolume"):
+        ref = volume.spec.get("claimRef") or {}
+        if volume.name == wanted or (ref.get("name") == claim and ref.get("namespace", namespace) == namespace):
+            if volume.spec.get("hostPath"):
+                return {"path": str(volume.spec["hostPath"].get("path", "")),
+                        "type": str(volume.spec["hostPath"].get("type") or "")}
+            if volume.spec.get("local"):  # a local volume's path must exist on its node
+                return {"path": str(volume.spec["local"].get("path", "")), "type": "Directory"}
+            return None
+    return None
+
+
 def claim_volume_name(ctx: Context, namespace: str, claim: str) -> str:
     return f"{namespace}-{claim}" if ctx.multi_namespace else claim
 
 
 def _empty_dir(ctx: Context, pod: PodInfo, base: str, name: str, spec: dict[str, Any], where: str) -> VolumePlan:
     volume_name = f"{base}-{name}"
-    definition: dict[str, Any] = {"labels": {names.VOLUME: "emptyDir"}}
+    definition: dict[str, Any] = {"labels": {names.VOLUME: "emptyDir", names.POD: base}}  # lives as long as its pod
     if spec.get("medium") == "Memory":
         options = {"type": "tmpfs", "device": "tmpfs"}
         if spec.get("sizeLimit"):
@@ -180,8 +214,9 @@ def _downward_files(ctx: Context, pod: PodInfo, spec: dict[str, Any], where: str
         path = require(ctx, pod.obj, f"{where}.items[{index}].path", str(item.get("path", "")), rules.item_path)
         if "fieldRef" in item:
             value = _field_value(ctx, pod, str((item["fieldRef"] or {}).get("fieldPath", "")), f"{where}.items[{index}]")
-        else:
-            value = "1"  # resourceFieldRef without a container context: the kubelet's own default divisor
+        else:  # a volume names its container (containerName is required there)
+            value = resource_value(ctx, pod, None, item.get("resourceFieldRef") or {},
+                                   f"{where}.items[{index}].resourceFieldRef")
         files[path] = (value.encode(), _mode(item.get("mode"), default_mode))
     return files
 
@@ -232,24 +267,21 @@ def _mode(value: Any, default: int) -> int:
     return int(value) & 0o777 if isinstance(value, int) else default
 
 
-def mount(plan: VolumePlan, mount_spec: dict[str, Any], sub_path: str = "") -> tuple[dict[str, Any], str]:
-    """The Compose long-syntax mount for a volumeMount, and a note when subPath could not be honoured.
-
-    `sub_path` is the subPath (or expanded subPathExpr), already checked by `sub_path`: it stays inside
-    the volume."""
+def mount(plan: VolumePlan, mount_spec: dict[str, Any]) -> dict[str, Any]:
+    """The Compose long-syntax mount for a volumeMount of a file or host volume (named volumes: `subpaths`)."""
     target = str(mount_spec.get("mountPath", ""))
+    inner = str(mount_spec.get("subPath") or mount_spec.get("subPathExpr") or "")
     read_only = bool(mount_spec.get("readOnly")) or plan.read_only
     if plan.kind == "files":
-        source = f"{plan.source}/{sub_path}" if sub_path else plan.source
-        return {"type": "bind", "source": source, "target": target, "read_only": True}, ""
+        source = f"{plan.source}/{inner}" if inner else plan.source
+        return {"type": "bind", "source": source, "target": target, "read_only": True}
     if plan.kind == "host":
-        source = posixpath.join(plan.source, sub_path) if sub_path else plan.source
-        bind: dict[str, Any] = {"type": "bind", "source": source, "target": target, "bind": {"create_host_path": True}}
-        return ({**bind, "read_only": True} if read_only else bind), ""
+        source = posixpath.join(plan.source, inner) if inner else plan.source
+        bind: dict[str, Any] = {"type": "bind", "source": source, "target": target,
+                                "bind": {"create_host_path": plan.create}}
+        return {**bind, "read_only": True} if read_only else bind
     entry: dict[str, Any] = {"type": "volume", "source": plan.source, "target": target}
-    if read_only:
-        entry["read_only"] = True
-    return entry, (f"subPath {sub_path!r} of a named volume: the whole volume is mounted" if sub_path else "")
+    return {**entry, "read_only": True} if read_only else entry
 
 
 def sub_path(ctx: Context, obj: ObjectRef, mount_spec: dict[str, Any], where: str,

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 from dataclasses import dataclass
 from typing import Any
 
@@ -12,6 +11,8 @@ from devenv.k8s import names as rules
 from devenv.k8s.manifest import Manifest, ObjectRef
 from devenv.model import labels as names
 from devenv.translate.context import Context
+from devenv.translate.controllers import controller_annotations, controller_hostname, controller_labels, pod_name
+from devenv.translate.helm_hooks import Hook, hook_of
 from devenv.translate.naming import require
 
 APP, JOB, MANUAL = "app", "job", "manual"
@@ -34,8 +35,14 @@ class PodUnit:
     forwards: dict[int, int] = dataclasses.field(default_factory=dict)  # service port -> container port
     publish: set[int] = dataclasses.field(default_factory=set)
     depends: dict[str, str] = dataclasses.field(default_factory=dict)  # compose service -> condition
-    hook_weight: tuple[int, int] | None = None
+    hook_weight: tuple[int, int, str] | None = None  # Helm hooks run on `up`: (phase, weight, name)
+    serves: bool = False  # a Job whose pods back a Service: its clients wait for it to be ready, not completed
     _labels: dict[str, str] | None = dataclasses.field(default=None, repr=False)
+
+    @property
+    def long_running(self) -> bool:
+        """Whether the pod runs for the stack's life: an app, or a Job serving a Service."""
+        return self.role == APP or self.serves
 
     @property
     def obj(self) -> ObjectRef:
@@ -54,37 +61,21 @@ class PodUnit:
         cached = self._labels
         if cached is None:
             metadata = self.template.get("metadata") or {}
-            cached = self._labels = {str(k): "" if v is None else str(v)
-                                     for k, v in (metadata.get("labels") or {}).items()}
+            own = {str(k): "" if v is None else str(v) for k, v in (metadata.get("labels") or {}).items()}
+            cached = self._labels = {**own, **controller_labels(self.manifest, self.pod_name)}
         return cached
 
     @property
+    def hostname(self) -> str:
+        """The pod's hostname: `spec.hostname`, else its name (a StatefulSet's controller sets the name)."""
+        own = "" if self.manifest.kind == "StatefulSet" else str(self.spec.get("hostname") or "")
+        return (controller_hostname(self.manifest) or own or self.pod_name)[:63]
+
+    @property
     def annotations(self) -> dict[str, str]:
-        return {str(k): "" if v is None else str(v)
-                for k, v in ((self.template.get("metadata") or {}).get("annotations") or {}).items()}
-
-
-def _suffix(manifest: Manifest, length: int, salt: str = "") -> str:
-    """A stable pod-name suffix in the kubelet's alphabet (no vowels), derived from the object."""
-    digest = hashlib.sha256(f"{salt}{manifest.kind}/{manifest.namespace}/{manifest.name}".encode()).digest()
-    alphabet = "bcdfghjklmnpqrstvwxz2456789"
-    return "".join(alphabet[b % len(alphabet)] for b in digest[:length])
-
-
-def pod_name(manifest: Manifest) -> str:
-    """The pod's name as the controller would generate it (hostname, `metadata.name` of the downward API).
-
-    Never a bare workload name: Docker's DNS resolves hostnames, and a pod named like a Service would
-    answer for that Service in every namespace.
-    """
-    name = manifest.name
-    if manifest.kind == "StatefulSet":
-        return f"{name}-0"
-    if manifest.kind == "Pod":
-        return name
-    if manifest.kind in ("Job", "CronJob"):
-        return f"{name}-{_suffix(manifest, 5)}"
-    return f"{name}-{_suffix(manifest, 10, 'rs')}-{_suffix(manifest, 5)}"
+        own = {str(k): "" if v is None else str(v)
+               for k, v in ((self.template.get("metadata") or {}).get("annotations") or {}).items()}
+        return {**own, **controller_annotations(self.manifest)}
 
 
 def pod_units(ctx: Context) -> list[PodUnit]:
@@ -108,17 +99,19 @@ def _unit(ctx: Context, manifest: Manifest) -> PodUnit | None:
     kind, spec, obj = manifest.kind, manifest.spec, manifest.ref
     base = f"{manifest.namespace}-{manifest.name}" if ctx.multi_namespace else manifest.name
     template, spec_field = kinds.pod_template(kind, manifest.body), kinds.REGISTRY[kind].pod_spec_field
-    if kind == "Pod":
-        return PodUnit(manifest, _pod_role(spec), base, pod_name(manifest), template, spec_field)
+    if kind in ("Pod", "Job"):
+        if kind == "Job":
+            _job_deltas(ctx, obj, spec, "spec")
+        unit = PodUnit(manifest, JOB if kind == "Job" else _pod_role(spec), base, pod_name(manifest), template,
+                       spec_field)
+        hook = hook_of(manifest)
+        if hook is not None and unit.role == JOB:
+            _hook(ctx, unit, hook)
+        return unit
     if kind == "CronJob":
         ctx.report("cronjob-not-scheduled", obj, "spec.schedule", prod=str(spec.get("schedule", "")), local="on demand")
         _job_deltas(ctx, obj, (spec.get("jobTemplate") or {}).get("spec") or {}, "spec.jobTemplate.spec")
         return PodUnit(manifest, MANUAL, base, pod_name(manifest), template, spec_field)
-    if kind == "Job":
-        _job_deltas(ctx, obj, spec, "spec")
-        unit = PodUnit(manifest, JOB, base, pod_name(manifest), template, spec_field)
-        unit.hook_weight = _hook(manifest)
-        return unit
     replicas = spec.get("replicas", 1)
     if kind != "DaemonSet" and replicas == 0:
         ctx.report("workload-paused", obj, "spec.replicas", prod="0", local="not started")
@@ -145,23 +138,25 @@ def _pod_role(spec: dict[str, Any]) -> str:
 
 def _job_deltas(ctx: Context, obj: ObjectRef, spec: dict[str, Any], field: str) -> None:
     settings = [k for k in ("backoffLimit", "activeDeadlineSeconds", "parallelism", "completions",
-                            "ttlSecondsAfterFinished") if k in spec]
+                            "ttlSecondsAfterFinished") if spec.get(k) is not None]
     if settings:
         ctx.report("job-semantics", obj, f"{field}.{settings[0]}",
                    prod=", ".join(f"{k}={spec[k]}" for k in settings), local="runs once")
 
 
-def _hook(manifest: Manifest) -> tuple[int, int] | None:
-    """Helm hook Jobs run before (pre-install) or after (post-install) the release, ordered by weight."""
-    hooks = manifest.annotations.get("helm.sh/hook", "")
-    if not hooks:
-        return None
-    phase = 0 if "pre-install" in hooks or "pre-upgrade" in hooks else 1
-    try:
-        weight = int(manifest.annotations.get("helm.sh/hook-weight", "0"))
-    except ValueError:
-        weight = 0
-    return (phase, weight)
+def _hook(ctx: Context, unit: PodUnit, hook: Hook) -> None:
+    """An install hook runs in Helm's order on `up`; a test hook, or one for events a local stack never
+    sees (upgrade, rollback, delete), runs on demand."""
+    field = "metadata.annotations"
+    if hook.test:
+        unit.role = MANUAL
+        ctx.report("helm-test-hook", unit.obj, field, prod=hook.describe(), local=f"devenv run {unit.base}")
+    elif hook.phase is None:
+        unit.role = MANUAL
+        ctx.report("helm-hook-on-demand", unit.obj, field, prod=hook.describe(), local=f"devenv run {unit.base}")
+    else:
+        unit.hook_weight = (hook.phase, hook.weight, unit.manifest.name)
+        ctx.report("helm-hook", unit.obj, field, prod=hook.describe(), local=hook.local())
 
 
 def _claim_delta(ctx: Context, obj: ObjectRef, spec: dict[str, Any], field: str) -> None:
@@ -193,6 +188,16 @@ def pod_level_deltas(ctx: Context, unit: PodUnit) -> None:
     if fs_group is not None:
         ctx.report("security-context", obj, f"{unit.field}.securityContext.fsGroup", prod=str(fs_group),
                    local="supplementary group only", reason="volume ownership is not changed to the fsGroup")
+    if spec.get("dnsPolicy") in ("Default", "None"):
+        ctx.report("dns-policy", obj, f"{unit.field}.dnsPolicy", prod=str(spec["dnsPolicy"]),
+                   local="the stack's names resolve")
+    for index, secret in enumerate(spec.get("imagePullSecrets") or []):
+        name = str((secret or {}).get("name", ""))
+        where = f"{unit.field}.imagePullSecrets[{index}]"
+        if ctx.index.secret_keys(unit.namespace, name) is None:
+            ctx.report("image-pull-secret-missing", obj, where, prod=f"Secret {name}", local="missing")
+        else:
+            ctx.report("image-pull-secret", obj, where, prod=f"Secret {name}", local="the engine's own credentials")
     if unit.annotations.get("sidecar.istio.io/inject") == "true" or unit.labels.get("sidecar.istio.io/inject") == "true":
         ctx.report("mesh-sidecar", obj, f"{unit.field.rsplit('.', 1)[0]}.metadata", prod="istio sidecar", local="none")
     if "linkerd.io/inject" in unit.annotations:

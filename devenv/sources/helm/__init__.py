@@ -9,8 +9,8 @@ Two ways to reach that engine, one output:
   result is assembled as `helm template` assembles it (`assembly`): CRDs first, then manifests in Helm's
   install order, then hooks; NOTES.txt and partials left out.
 
-Either way, test hooks are left out and the other hooks follow the manifests in the order Helm runs them
-(`hooks`): by event (pre-install before post-install...), then `helm.sh/hook-weight`, then name. Errors
+Either way, hooks follow the manifests in the order Helm runs them (`hooks`): by event (pre-install
+before post-install..., test hooks last), then `helm.sh/hook-weight`, then name. Errors
 name Helm's message and the chart file it points at (`failures`).
 """
 
@@ -33,7 +33,7 @@ from devenv.sources.helm.values import user_values as _user_values  # noqa: F401
 __all__ = ["INSTALL_HINT", "describe_helm", "helm_identity", "helm_inputs", "render_helm"]
 
 # Bump when the assembly changes what render_helm returns: it is part of the render cache key.
-ASSEMBLY_VERSION = "1"
+ASSEMBLY_VERSION = "2"
 
 
 def render_helm(source: HelmSource, shown: str) -> str:

@@ -1,6 +1,6 @@
 """The rendered chart assembled as `helm template` prints it: documents under `# Source:` headers, CRDs
-first, then manifests in Helm's install order, then hooks in the order Helm runs them (test hooks and
-NOTES.txt left out)."""
+first, then manifests in Helm's install order, then hooks in the order Helm runs them, test hooks last
+(NOTES.txt left out)."""
 
 from __future__ import annotations
 
@@ -19,7 +19,6 @@ from devenv.sources.helm.hooks import (
     WEIGHT_ANNOTATION,
     hook_events,
     hook_weight,
-    is_test_hook,
     run_order,
 )
 
@@ -90,9 +89,9 @@ def docs_from_stream(stream: str) -> list[Doc]:
 
 
 def emit(docs: list[Doc]) -> str:
-    """Manifests in order, then hooks as Helm runs them; test hooks left out."""
+    """Manifests in order, then hooks as Helm runs them (test hooks last: the translation runs them on demand)."""
     manifests = [doc for doc in docs if not doc.events]
-    hooks = [doc for doc in docs if doc.events and not is_test_hook(doc.events)]
+    hooks = [doc for doc in docs if doc.events]
     hooks.sort(key=lambda d: run_order(d.events, d.weight, d.name))
     return "".join(f"---\n# Source: {doc.source}\n{doc.text}\n" for doc in manifests + hooks)
 

@@ -1,7 +1,7 @@
 """Helm hooks: which events a `helm.sh/hook` annotation names, and the order Helm runs them in.
 
-Test hooks are left out; the other hooks follow the manifests by event (pre-install before
-post-install...), then `helm.sh/hook-weight`, then name.
+Hooks follow the manifests by event (pre-install before post-install..., test hooks last), then
+`helm.sh/hook-weight`, then name.
 """
 
 from __future__ import annotations
@@ -10,6 +10,7 @@ import re
 
 HOOK_ANNOTATION = "helm.sh/hook"
 WEIGHT_ANNOTATION = "helm.sh/hook-weight"
+DELETE_POLICY_ANNOTATION = "helm.sh/hook-delete-policy"
 # Every hook event Helm knows, in the order an install, upgrade, rollback or delete runs them.
 HOOK_PHASES = {event: phase for phase, event in enumerate((
     "pre-install", "post-install", "pre-upgrade", "post-upgrade", "pre-rollback", "post-rollback",

@@ -78,6 +78,8 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     monkeypatch.setattr("devenv.engine.lifecycle.remove_markers", record("remove_markers"))
     monkeypatch.setattr("devenv.engine.lifecycle.list_stacks", lambda: fake.stacks)
     monkeypatch.setattr("devenv.engine.lifecycle.remove_stack", record("remove_stack"))
+    monkeypatch.setattr("devenv.engine.pod_volumes.discard_pod_volumes", record("discard_pod_volumes", lambda *a, **k: []))
+    monkeypatch.setattr("devenv.launch.volumes_dir", lambda name: "/var/lib/docker/volumes")
     return fake
 
 

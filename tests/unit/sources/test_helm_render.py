@@ -119,21 +119,21 @@ def test_set_with_index_sets_one_element_of_a_list(tmp_path):
     assert replaced["extraPorts"] == ["x", "y"]
 
 
-def test_hooks_kept_in_helm_order_and_test_hooks_left_out(defaults):
+def test_hooks_kept_in_helm_order_test_hooks_last(defaults):
     hooks = [m for m in defaults if HOOK in m.annotations]
     assert [m.name for m in hooks] == [
         "demo-shop-create-db",  # pre-install, weight -5
         "demo-shop-a-schema",  # pre-install, weight 5, name before "migrate"
         "demo-shop-migrate",  # pre-install,pre-upgrade, weight 5
         "demo-shop-warm-cache",  # post-install, weight 0: after every pre-install hook
+        "demo-shop-test-connection",  # test: kept (the translation runs it on demand), last
     ]
     assert hooks[0].annotations["helm.sh/hook-weight"] == "-5"
     assert hooks[2].annotations[HOOK] == "pre-install,pre-upgrade"
-    assert all(m.kind == "Job" for m in hooks)
+    assert [m.kind for m in hooks] == ["Job"] * 4 + ["Pod"]
     # hooks come after every plain manifest, as in `helm template`
     first_hook = defaults.index(hooks[0])
     assert all(HOOK not in m.annotations for m in defaults[:first_hook])
-    assert "demo-shop-test-connection" not in {m.name for m in defaults}
 
 
 def test_notes_left_out():
@@ -359,7 +359,7 @@ def test_helm_binary_is_used_when_on_path(monkeypatch, tmp_path):
         "--values", str(SHOP / "values-dev.yaml"), "--values", str(SHOP / "values-team.yaml"),
         "--set", "image.tag=9.9.9", "--kube-version", "1.29.3",
     ]
-    assert [m.name for m in manifests] == ["web", "late-job", "early-job"]  # test hook dropped, hooks reordered
+    assert [m.name for m in manifests] == ["web", "late-job", "early-job", "test-pod"]  # hooks reordered, test last
     assert helm_identity().startswith(f"helm:{fake}:")
     assert describe_helm() == (f"helm v3.99.0 at {fake}", "")
 
