@@ -75,9 +75,9 @@ class EngineTarget:
 class Location:
     """Whether the engine shares this machine's files and loopback, and how that was found out."""
 
-    shares_files: bool
-    how: str  # "probe", "cache" or "guess: ..."
+    local: bool
+    how: str  # "probe", "cache" or a guess from the endpoint
 
     @property
     def remote(self) -> bool:
-        return not self.shares_files
+        return not self.local
