@@ -93,7 +93,7 @@ def _exec_tunnel(spec: dict[str, Any]) -> None:
     _write_state(spec)
     missing = 0
     while True:
-        time.sleep(WATCH_EVERY)
+        time.sleep(float(spec.get("watch_every", WATCH_EVERY)))
         done = subprocess.run(spec["alive"], capture_output=True, text=True, check=False)
         missing = missing + 1 if done.returncode != 0 or done.stdout.strip() != "true" else 0
         if missing >= 3:
@@ -116,14 +116,17 @@ def _ssh_tunnel(spec: dict[str, Any]) -> None:
         argv += ["-L", f"127.0.0.1:{local}:127.0.0.1:{remote}"]
     argv += spec["ssh"][-2:]  # "--" and the destination stay last
     announced = False
+    children: list[subprocess.Popen[bytes]] = []
+
+    def finish(*_: Any) -> None:
+        for running in children:
+            running.terminate()
+        sys.exit(0)
+
+    signal.signal(signal.SIGTERM, finish)
     while True:
         child = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
-
-        def finish(*_: Any) -> None:
-            child.terminate()
-            sys.exit(0)
-
-        signal.signal(signal.SIGTERM, finish)
+        children[:] = [child]
         while child.poll() is None:
             if not announced and all(_reachable(local) for _, local in forwards):
                 _write_state(spec)

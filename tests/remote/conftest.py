@@ -11,9 +11,9 @@ import shutil
 import subprocess
 import sys
 import uuid
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Iterator
 
 import pytest
 
@@ -30,7 +30,7 @@ def _host() -> str:
 
 
 def _answers(host: str) -> bool:
-    return subprocess.run(["docker", "version"], capture_output=True,
+    return subprocess.run(["docker", "version"], capture_output=True, check=False,
                           env={**os.environ, "DOCKER_HOST": host}).returncode == 0
 
 
@@ -41,7 +41,8 @@ def _unavailable() -> str:
         return "the second engine needs root (namespaces, dockerd)"
     if shutil.which("unshare") is None:
         return "unshare (util-linux) is missing"
-    missing = [i for i in IMAGES if subprocess.run(["docker", "image", "inspect", i], capture_output=True).returncode]
+    missing = [i for i in IMAGES
+               if subprocess.run(["docker", "image", "inspect", i], capture_output=True, check=False).returncode]
     if missing:
         return f"test images missing on the first engine ({', '.join(missing)}): run tests/images/build.sh"
     return ""
@@ -61,12 +62,13 @@ def remote_engine() -> Iterator[str]:
         _give_up(reason)
     host = _host()
     started = not _answers(host)
-    done = subprocess.run(["bash", str(SCRIPT), "start", *IMAGES], capture_output=True, text=True, timeout=600)
+    done = subprocess.run(["bash", str(SCRIPT), "start", *IMAGES], capture_output=True, text=True, timeout=600,
+                          check=False)
     if done.returncode != 0:
         _give_up(f"{SCRIPT.name} start failed:\n{done.stderr[-3000:]}")
     yield host
     if started and os.environ.get("DEVENV_KEEP_REMOTE_ENGINE") != "1":
-        subprocess.run(["bash", str(SCRIPT), "stop"], capture_output=True, timeout=120)
+        subprocess.run(["bash", str(SCRIPT), "stop"], capture_output=True, timeout=120, check=False)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -88,7 +90,7 @@ class Remote:
         if args and args[0] in {"up", "down", "status", "port", "run", "exec", "logs", "seed", "watch", "verify"} \
                 and "--project" not in args:
             argv[3:4] = [args[0], "--project", self.project]
-        done = subprocess.run(argv, cwd=self.cwd, capture_output=True, text=True, timeout=timeout,
+        done = subprocess.run(argv, cwd=self.cwd, capture_output=True, text=True, timeout=timeout, check=False,
                               env={**os.environ, **self.environ})
         if check and done.returncode != 0:
             raise AssertionError(f"devenv {' '.join(args)} exited {done.returncode}\n{done.stdout}\n{done.stderr}")
@@ -116,7 +118,7 @@ def leftovers(project: str, host: str | None) -> dict[str, list[str]]:
     found = {}
     for kind, argv in (("containers", ["docker", "ps", "-aq"]), ("networks", ["docker", "network", "ls", "-q"]),
                        ("volumes", ["docker", "volume", "ls", "-q"])):
-        found[kind] = subprocess.run([*argv, "--filter", label], capture_output=True, text=True,
+        found[kind] = subprocess.run([*argv, "--filter", label], capture_output=True, text=True, check=False,
                                      env=environ).stdout.split()
     return found
 
