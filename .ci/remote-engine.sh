@@ -5,12 +5,15 @@
 #     are NOT reachable from this machine's loopback, as on a build box;
 #   - its own mount namespace with empty tmpfs over the repository's parent directory, /tmp and $HOME:
 #     a bind mount of a project file (an accidental host path) finds nothing there, as on a build box.
-# The client reaches it only through its unix socket: DOCKER_HOST=unix://$SOCKET.
+# The client reaches it only through its unix socket: DOCKER_HOST=unix://$SOCKET, or over SSH: an sshd
+# started per connection inside its namespaces (`nsenter ... sshd -i`, the ProxyCommand of the host
+# `devenv-remote` in $RUN_DIR/ssh/ssh_config) for `ssh://root@devenv-remote` Docker contexts.
 #
 #   .ci/remote-engine.sh start [IMAGE...]   start it when it does not answer (idempotent), then copy the
 #                                           IMAGEs it lacks from the first engine (docker save | load)
 #   .ci/remote-engine.sh stop               stop it (its data root, images included, stays for next time)
 #   .ci/remote-engine.sh host               print its DOCKER_HOST value
+#   .ci/remote-engine.sh ssh-bin            print a directory holding an `ssh` that knows host devenv-remote
 #
 # Runs as root (namespaces, dockerd). Never `--bridge none` here: it would delete a docker0 (in its
 # own network namespace it would only be its own, but it needs one for its containers anyway).
@@ -69,6 +72,48 @@ exec dockerd --host "$DEVENV_SOCKET" --data-root "$DEVENV_DATA" --exec-root "$DE
   done
 }
 
+ssh_setup() {
+  # openssh-server from Debian's packages when missing (CI machines are throw-away Debian 12)
+  if [ ! -x /usr/sbin/sshd ]; then
+    say "installing openssh-server"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends openssh-server \
+      >/tmp/devenv-remote-apt.log 2>&1 || { tail -n 20 /tmp/devenv-remote-apt.log >&2; die "apt-get failed"; }
+  fi
+  local dir="$RUN_DIR/ssh" pid
+  pid="$(cat "$PIDFILE")"
+  mkdir -p "$dir/bin" /run/sshd
+  chmod 700 "$dir"
+  [ -f "$dir/host_ed25519" ] || ssh-keygen -q -t ed25519 -N "" -f "$dir/host_ed25519"
+  [ -f "$dir/client_ed25519" ] || ssh-keygen -q -t ed25519 -N "" -f "$dir/client_ed25519"
+  cp "$dir/client_ed25519.pub" "$dir/authorized_keys"
+  cat >"$dir/sshd_config" <<EOF
+HostKey $dir/host_ed25519
+AuthorizedKeysFile $dir/authorized_keys
+PermitRootLogin prohibit-password
+PasswordAuthentication no
+KbdInteractiveAuthentication no
+UsePAM no
+StrictModes no
+AllowTcpForwarding yes
+PidFile none
+SetEnv DOCKER_HOST=$HOST
+LogLevel ERROR
+EOF
+  cat >"$dir/ssh_config" <<EOF
+Host devenv-remote
+  User root
+  IdentityFile $dir/client_ed25519
+  IdentitiesOnly yes
+  StrictHostKeyChecking no
+  UserKnownHostsFile /dev/null
+  LogLevel ERROR
+  BatchMode yes
+  ProxyCommand nsenter --target $pid --mount --net /usr/sbin/sshd -i -f $dir/sshd_config
+EOF
+  printf '#!/bin/sh\nexec /usr/bin/ssh -F %s "$@"\n' "$dir/ssh_config" >"$dir/bin/ssh"
+  chmod 755 "$dir/bin/ssh"
+}
+
 load() {
   local missing=() image
   for image in "$@"; do
@@ -94,8 +139,9 @@ stop() {
 }
 
 case "${1:-}" in
-  start) shift; start; load "$@" ;;
+  start) shift; start; ssh_setup; load "$@" ;;
   stop) stop ;;
   host) echo "$HOST" ;;
-  *) die "usage: $0 start [IMAGE...] | stop | host" ;;
+  ssh-bin) echo "$RUN_DIR/ssh/bin" ;;
+  *) die "usage: $0 start [IMAGE...] | stop | host | ssh-bin" ;;
 esac
