@@ -34,10 +34,14 @@ MISSING_SOURCE = ("bind source path does not exist", "no such file or directory"
 
 
 def locate(state_dir: Path, helper_image: str, target: EngineTarget, refresh: bool = False) -> Location:
-    """Whether `target` shares this machine's files and loopback: remembered, else probed (and remembered)."""
+    """Whether `target` shares this machine's files and loopback: remembered, else probed (and remembered).
+    The plain default socket (no context, no DOCKER_HOST) is taken for this machine's own engine unless a
+    probe (`devenv doctor`) found otherwise."""
     known = load(state_dir).get(target.key) or {}
     if "local" in known and not refresh:
         return Location(bool(known["local"]), "cache")
+    if target == EngineTarget() and not refresh:
+        return Location(True, "the default local socket")
     shares = probe(state_dir, helper_image)
     if shares is None:
         local = target.scheme in ("unix", "npipe")

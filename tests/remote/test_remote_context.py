@@ -61,12 +61,12 @@ def test_a_context_selects_the_remote_engine_for_builds_watch_ports_and_gc(conte
                                     "--context", "pool-a"], cwd=project, stdout=subprocess.DEVNULL,
                                    stderr=subprocess.DEVNULL, env={**os.environ, **contexts})
         try:
-            time.sleep(3)
-            (project / "src" / "greeter" / "www" / "index.html").write_text("v2")
-            deadline = time.monotonic() + 40
+            deadline = time.monotonic() + 60
             while fetch(f"http://{address}/index.html") != "v2":
                 assert time.monotonic() < deadline, "the edit never reached the container on the remote engine"
-                time.sleep(0.5)
+                # written again until it arrives: the watcher may not watch yet (it renders and ships first)
+                (project / "src" / "greeter" / "www" / "index.html").write_text("v2")
+                time.sleep(2)
         finally:
             watcher.terminate()
             watcher.wait(timeout=20)

@@ -122,7 +122,8 @@ REMOTE = EngineTarget("build-box", "ssh://dev@box", "--context")
     (True, REMOTE, Location(True, "probe")),
     (False, REMOTE, Location(False, "probe")),
     (None, REMOTE, Location(False, "guess from the ssh:// endpoint (the probe container could not run)")),
-    (None, EngineTarget(), Location(True, "guess from the unix:// endpoint (the probe container could not run)")),
+    (None, EngineTarget("default", "unix:///run/other.sock", "DOCKER_HOST"),
+     Location(True, "guess from the unix:// endpoint (the probe container could not run)")),
 ], ids=["local", "remote", "ssh-guess", "socket-guess"])
 def test_locate_probes_once_and_remembers_only_real_answers(tmp_path: Path, monkeypatch: pytest.MonkeyPatch,
                                                             answer: bool | None, target: EngineTarget,
@@ -136,6 +137,16 @@ def test_locate_probes_once_and_remembers_only_real_answers(tmp_path: Path, monk
     else:
         assert again == Location(answer, "cache") and len(calls) == 1
         assert probe.locate(tmp_path, "helper:1", target, refresh=True) == expected and len(calls) == 2
+
+
+def test_the_plain_default_socket_is_local_without_a_probe_unless_doctor_asks(tmp_path: Path,
+                                                                            monkeypatch: pytest.MonkeyPatch) -> None:
+    calls: list[str] = []
+    monkeypatch.setattr(probe, "probe", lambda state_dir, image: calls.append(image) or False)
+    assert probe.locate(tmp_path, "helper:1", EngineTarget()) == Location(True, "the default local socket")
+    assert calls == []
+    assert probe.locate(tmp_path, "helper:1", EngineTarget(), refresh=True) == Location(False, "probe")
+    assert probe.locate(tmp_path, "helper:1", EngineTarget()) == Location(False, "cache")  # what doctor found
 
 
 def test_engines_used_by_a_checkout_are_listed_for_gc(tmp_path: Path) -> None:
