@@ -82,7 +82,8 @@ def _listen(port: int) -> socket.socket:
 def _write_state(spec: dict[str, Any]) -> None:
     state = Path(spec["state"])
     temporary = state.with_name(f".{state.name}.{os.getpid()}")
-    temporary.write_text(json.dumps({"pid": os.getpid(), "kind": spec["kind"], "forwards": spec["forwards"]}))
+    temporary.write_text(json.dumps({"pid": os.getpid(), "kind": spec["kind"], "forwards": spec["forwards"],
+                                     "relay": spec.get("relay", "")}))
     temporary.replace(state)
 
 

@@ -29,7 +29,7 @@ from devenv.model.engine import TUNNEL_SSH, EngineTarget
 from devenv.ports import is_free
 
 TUNNELS_DIR = "tunnels"
-START_TIMEOUT = 15.0
+START_TIMEOUT = 30.0  # an SSH connection may take a while
 RELAY_MODULE = "devenv.engine.relay"
 
 
@@ -40,6 +40,7 @@ class Tunnel:
     pid: int
     kind: str
     forwards: dict[str, tuple[int, int]]
+    relay: str = ""  # the relay container it execs into (API tunnels)
 
     def local(self, remote_port: int) -> int | None:
         return next((local for remote, local in self.forwards.values() if remote == remote_port), None)
@@ -57,7 +58,7 @@ def current(state_dir: Path, target: EngineTarget, project: str) -> Tunnel | Non
     try:
         data = json.loads(state.read_text())
         tunnel = Tunnel(int(data["pid"]), str(data["kind"]),
-                        {k: (int(v[0]), int(v[1])) for k, v in dict(data["forwards"]).items()})
+                        {k: (int(v[0]), int(v[1])) for k, v in dict(data["forwards"]).items()}, str(data.get("relay", "")))
     except (OSError, ValueError, KeyError, TypeError, IndexError):
         return None
     return tunnel if _ours(tunnel.pid, spec) else None
@@ -76,7 +77,7 @@ def ensure(state_dir: Path, target: EngineTarget, project: str, published: dict[
            docker_args: list[str], relay_container: str) -> Tunnel:
     """A tunnel carrying every `published` port ("service:container port" -> the engine host's port)."""
     running = current(state_dir, target, project)
-    if running and {k: v[0] for k, v in running.forwards.items()} == published:
+    if running and {k: v[0] for k, v in running.forwards.items()} == published and running.relay == relay_container:
         return running
     remembered = {k: local for k, (_, local) in running.forwards.items()} if running else _remembered(state_dir,
                                                                                                       target, project)
@@ -146,7 +147,7 @@ def _spec(target: EngineTarget, forwards: dict[str, tuple[int, int]], docker_arg
           state: Path) -> dict[str, object]:
     docker = shutil.which("docker") or "docker"
     spec: dict[str, object] = {"kind": target.tunnel, "engine": target.name, "state": str(state),
-                               "forwards": {k: list(v) for k, v in forwards.items()}}
+                               "forwards": {k: list(v) for k, v in forwards.items()}, "relay": relay}
     if target.tunnel == TUNNEL_SSH:
         ssh = shutil.which("ssh") or "ssh"
         spec["ssh"] = [ssh, "-N", "-o", "ExitOnForwardFailure=yes", "-o", "BatchMode=yes",

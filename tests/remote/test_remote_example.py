@@ -56,6 +56,8 @@ def test_bundled_example_runs_on_a_remote_engine_reached_from_here(remote_engine
         codes = {d["code"] for d in json.loads(verify.stdout)["deltas"]}
         assert not {"runtime-file", "runtime-env", "runtime-state", "runtime-image"} & codes, verify.stdout
         assert remote("run", "cleanup-sessions").returncode == 0
+        assert remote("exec", "cache", "--", "redis-cli", "ping").stdout.strip() == "PONG"
+        assert "database system is ready" in remote("logs", "db", "--tail", "200").stdout
         assert "seeded shop" in remote("seed", "--reset").stdout  # again, by itself: the tunnel is reused
     finally:
         remote("down", "--volumes", check=False)

@@ -135,7 +135,7 @@ def test_a_tunnel_carries_connections_and_lives_until_stopped(tmp_path: Path, up
         assert ask(local, big) == big.upper()
         # asked again with the same ports: the same process
         assert tunnel.ensure(tmp_path, target, "shop", published, [], "relay-id").pid == carried.pid
-        assert tunnel.current(tmp_path, target, "shop") == carried
+        assert tunnel.current(tmp_path, target, "shop") == carried and carried.relay == "relay-id"
     finally:
         assert tunnel.stop(tmp_path, target, "shop")
     assert tunnel.current(tmp_path, target, "shop") is None
@@ -153,6 +153,17 @@ def test_new_published_ports_restart_the_tunnel_keeping_the_local_ports(tmp_path
         assert second.pid != first.pid and tunnel.current(tmp_path, TARGET, "shop") == second
         assert second.forwards["web-pod:8080"][1] == first.forwards["web-pod:8080"][1]
         assert ask(second.forwards["db-pod:5432"][1], b"sql") == b"SQL"
+    finally:
+        tunnel.stop(tmp_path, TARGET, "shop")
+
+
+def test_a_recreated_relay_container_restarts_the_tunnel_on_the_same_ports(tmp_path: Path, upper_server: int,
+                                                                            stand_ins: dict[str, Any]) -> None:
+    published = {"web-pod:8080": upper_server}
+    first = tunnel.ensure(tmp_path, TARGET, "shop", published, [], "relay-1")
+    try:
+        second = tunnel.ensure(tmp_path, TARGET, "shop", published, [], "relay-2")
+        assert second.pid != first.pid and second.relay == "relay-2" and second.forwards == first.forwards
     finally:
         tunnel.stop(tmp_path, TARGET, "shop")
 
