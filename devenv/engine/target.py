@@ -53,10 +53,14 @@ def context_host(name: str, chosen_by: str) -> str:
     docker = shutil.which("docker")
     if docker is None:
         raise RuntimeFailure("the docker command is not installed", hint="install Docker, then run `devenv doctor`")
-    output = process.run([docker, "context", "inspect", name, "--format", "{{json .Endpoints.docker.Host}}"],
-                         f"docker context inspect {name}", timeout=30, failure=InputError,
+    try:
+        output = process.run([docker, "context", "inspect", name, "--format", "{{json .Endpoints.docker.Host}}"],
+                             f"docker context inspect {name}", timeout=30, failure=InputError)
+    except InputError as exc:
+        raise InputError(f"no Docker context named '{name}'", where=chosen_by,
+                         details=exc.what.partition("\n")[2],
                          hint="list the contexts with `docker context ls`; create one with "
-                              "`docker context create NAME --docker host=ssh://USER@HOST`")
+                              "`docker context create NAME --docker host=ssh://USER@HOST`") from None
     try:
         host = json.loads(output.strip() or '""')
     except ValueError:

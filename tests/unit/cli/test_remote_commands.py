@@ -216,3 +216,22 @@ def test_gc_without_context_visits_the_engines_this_checkout_used(devenv: Devenv
     document = devenv("gc", "--dry-run", "--json").json()
     assert visited == ["unix:///nonexistent/devenv-unit-tests.sock", "build-box"]
     assert [e["engine"] for e in document["engines"]] == visited
+
+
+@pytest.mark.parametrize("value, code, said", [
+    ('"0.0.0.0"', 0, '"0.0.0.0:${DEVENV_PORT_WEB_POD_8080:-0}:8080"'),
+    ('"everywhere"', 2, "key 'local.remote_bind' must be an IP address of the engine's host, not 'everywhere'"),
+], ids=["every-address", "not-an-address"])
+def test_remote_bind_publishes_on_the_engine_hosts_address_when_the_developer_says_so(
+        devenv: Devenv, project: Path, engine: FakeEngine, fixed_variables: dict[str, str], remote: dict[str, Any],
+        value: str, code: int, said: str) -> None:
+    config = project / "devenv.toml"
+    config.write_text(config.read_text().replace("timeout = 42", f"timeout = 42\nremote_bind = {value}"))
+    result = devenv("up")
+    assert result.exit_code == code, result.stderr
+    if code:
+        assert said in result.stderr and not engine.named("up")
+    else:
+        [(files, *_)] = engine.named("up")
+        assert said in files.compose_file.read_text()
+        assert '"127.0.0.1:${DEVENV_PORT' in (project / "compose" / "compose.yaml").read_text()  # committed form

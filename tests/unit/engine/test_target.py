@@ -73,7 +73,8 @@ def test_an_unknown_context_is_bad_input_naming_it(docker_cli: Path) -> None:
     with pytest.raises(InputError) as caught:
         resolve("nope", environ(docker_cli))
     assert caught.value.exit_code == EXIT_INPUT
-    assert "docker context inspect nope" in caught.value.what and 'context "nope": not found' in caught.value.what
+    assert caught.value.what == "no Docker context named 'nope'" and caught.value.where == "--context"
+    assert caught.value.details == 'context "nope": not found'
     assert "docker context ls" in caught.value.hint
 
 
