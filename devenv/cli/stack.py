@@ -77,7 +77,8 @@ def up(
         ports.remember(config.state_dir, ports_key(config, name), running_ports(result.states),
                        {k: v for k, v in stack_env.items() if k.startswith("DEVENV_PORT_")})
         common.out.print(f"[green]ready[/] in {result.seconds:.1f} s: {len(result.states)} containers", markup=True)
-        _print_ports(result.states, _ingress_hosts(rendered), reach(config, name, engine.project_states(name)))
+        everything = engine.project_states(name) if remote else result.states  # with the relay, if any
+        _print_ports(result.states, _ingress_hosts(rendered), reach(config, name, everything))
         if seed and config.local.seed_on_up and not services:
             _seed_after_up(config, rendered, name)
         if watch:
