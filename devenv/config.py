@@ -94,6 +94,7 @@ class LocalOptions:
     gateway_image: str = ""  # when set, Ingress hosts answer as NAME.localhost through this nginx image
     service_links: bool = False  # inject the kubelet's service-link variables (SVC_SERVICE_HOST...)
     allow: tuple[Grant, ...] = ()  # host privileges granted by name (model/privileges.py)
+    remote_bind: str = "127.0.0.1"  # the address a remote engine's host publishes ports on (its loopback)
 
 
 @dataclass(frozen=True)
@@ -222,7 +223,8 @@ def _environment(reader: _Reader, root: Path, name: str, body: Any) -> Environme
 
 
 def _local(reader: _Reader, body: dict[str, Any]) -> LocalOptions:
-    reader.keys(body, "local", {"helper_image", "timeout", "seed_on_up", "gateway", "service_links", "allow"})
+    reader.keys(body, "local", {"helper_image", "timeout", "seed_on_up", "gateway", "service_links", "allow",
+                                "remote_bind"})
     if not isinstance(body.get("service_links", False), bool):
         reader.fail("local.service_links", "must be true or false", "e.g. service_links = true")
     timeout = body.get("timeout", 300)
@@ -238,6 +240,7 @@ def _local(reader: _Reader, body: dict[str, Any]) -> LocalOptions:
         gateway_image=reader.string(body, "local", "gateway", default=""),
         service_links=bool(body.get("service_links", False)),
         allow=parse_grants(body.get("allow", []), str(reader.path)),
+        remote_bind=reader.string(body, "local", "remote_bind", default="127.0.0.1"),  # checked where used
     )
 
 

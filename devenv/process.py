@@ -54,3 +54,18 @@ def interactive(argv: Sequence[str], env: Mapping[str, str] | None = None,
         return subprocess.run(list(argv), check=False, env=_environment(env)).returncode
     except FileNotFoundError:
         raise failure(f"cannot run {argv[0]}", hint=hint or "install it, then run `devenv doctor`") from None
+
+
+def feed(argv: Sequence[str], data: bytes, what: str, *, timeout: float | None = 300,
+         failure: type[DevenvError] = InputError, hint: str = "") -> str:
+    """Run a program with `data` on its standard input (a tar stream for the engine); its output."""
+    try:
+        done = subprocess.run(list(argv), input=data, capture_output=True, timeout=timeout, check=False)
+    except FileNotFoundError:
+        raise failure(f"cannot run {argv[0]}", hint="install it, then run `devenv doctor`") from None
+    except subprocess.TimeoutExpired:
+        raise failure(f"{what} did not finish within {timeout:g} s", hint=hint or "is something unreachable?") from None
+    if done.returncode != 0:
+        message = (done.stderr or done.stdout).decode(errors="replace").strip()
+        raise failure(f"{what} failed:\n{message}", hint=hint or "fix the error reported above")
+    return done.stdout.decode(errors="replace")

@@ -32,6 +32,16 @@ STATE = State()
 
 EnvOption = typer.Option(None, "--env", "-e", help="Environment of devenv.toml (default: the mirrored one).")
 ProjectOption = typer.Option(None, "--project", "-p", help="Compose project name (default: from devenv.toml).")
+ContextOption = typer.Option(None, "--context", help="Docker context of the engine to use (default: DOCKER_HOST, "
+                                                     "DOCKER_CONTEXT, or the `docker context use` one).")
+
+
+def use_engine(context: str | None) -> None:
+    """Talk to the engine `context` names (or the environment selects) for the rest of the command."""
+    from devenv.engine.client import use
+    from devenv.engine.target import resolve
+
+    use(resolve(context))
 
 
 def project_name(config: Config, given: str | None) -> str:

@@ -18,18 +18,24 @@ def register(app: typer.Typer) -> None:
     app.command("doctor")(doctor)
 
 
-def doctor() -> None:
-    """Check the Docker engine, Compose v2 and the Kustomize and Helm renderers."""
+def doctor(context: str = common.ContextOption) -> None:
+    """Check the Docker engine (which one, where, its version, what works there), Compose v2 and the
+    Kustomize and Helm renderers."""
     from devenv.engine.client import require_engine
     from devenv.sources.tools import find_kustomize
 
     problems = 0
     try:
+        common.use_engine(context)
         client = require_engine()
         server = client.version().server
         compose = client.compose.version()
-        _ok("Docker engine", f"{getattr(server, 'version', '?')} reachable")
+        from devenv.engine.client import current_target
+
+        target = current_target()
+        _ok("Docker engine", f"{getattr(server, 'version', '?')} at {target.name} (chosen by {target.chosen_by})")
         _ok("Compose v2", str(compose).strip())
+        _location()
     except DevenvError as exc:
         problems += 1
         _bad("Docker engine / Compose v2", exc.what, exc.hint)
@@ -48,6 +54,38 @@ def doctor() -> None:
         _bad("Helm", "no Helm renderer (needed only by Helm environments)", hint)
     if problems:
         raise typer.Exit(EXIT_RUNTIME)
+
+
+def _location() -> None:
+    """Where the engine sits, found by a probe container, and what that means for a stack there."""
+    import tempfile
+    from pathlib import Path
+
+    from devenv.config import DEFAULT_HELPER_IMAGE
+    from devenv.engine.client import current_target
+    from devenv.engine.probe import locate
+    from devenv.errors import InputError
+    from devenv.model.engine import TUNNEL_SSH
+
+    target = current_target()
+    try:
+        config = common.STATE.config()
+        state_dir, helper = config.state_dir, config.local.helper_image
+    except InputError:
+        state_dir, helper = Path(tempfile.mkdtemp(prefix="devenv-doctor-")), DEFAULT_HELPER_IMAGE
+    location = locate(state_dir, helper, target, refresh=True)
+    if not location.remote:
+        _ok("Engine location", f"local ({location.how}): it shares this machine's files and loopback; rendered files "
+                               "are bind-mounted, ports published on 127.0.0.1 here")
+        return
+    host = target.address or target.host
+    tunnel = ("an SSH tunnel (ssh -L)" if target.tunnel == TUNNEL_SSH
+              else "a relay through the engine's API (docker exec)")
+    _ok("Engine location", f"remote ({host}, {location.how}): it does not see this machine's files")
+    _ok("  files", "rendered config and secret files are copied into a volume on the engine, no bind mounts")
+    _ok("  ports", f"published on the engine host's loopback, reached on 127.0.0.1 here through {tunnel}")
+    _ok("  builds", "build contexts and `devenv up --watch` syncs are sent from this machine")
+    _ok("  hostPath", "hostPath volumes mount the engine host's paths; paths of this machine are refused")
 
 
 def _ok(what: str, detail: str) -> None:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 import typer
 
 from devenv.cli import common
-from devenv.errors import InputError
+from devenv.errors import InputError, RuntimeFailure
 from devenv.model import labels as names
 from devenv.model.labels import MANUAL_PROFILE
 
@@ -25,51 +25,65 @@ def register(app: typer.Typer) -> None:
 
 
 def gc(
-    all_stacks: bool = typer.Option(False, "--all", help="Remove every devenv stack on this engine."),
+    all_stacks: bool = typer.Option(False, "--all", help="Remove every devenv stack on the engine(s)."),
     dry_run: bool = typer.Option(False, "--dry-run", "-n", help="Only list what would be removed."),
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    contexts: list[str] = typer.Option(None, "--context", help="Sweep this engine (repeat to sweep a pool). Default: "
+                                                               "the engine in use and every engine this checkout "
+                                                               "ran stacks on."),
 ) -> None:
     """Remove stacks whose time-to-live has passed, whose CI job is gone, or whose `devenv up` was killed."""
-    from devenv.engine import lifecycle
-    from devenv.engine.client import require_engine
+    from devenv.cli.sweep import engines_to_sweep, sweep
 
-    require_engine()
-    stacks = lifecycle.list_stacks()
-    doomed = [(s, "--all" if all_stacks else s.verdict()) for s in stacks]
-    doomed = [(s, why) for s, why in doomed if why]
-    if not dry_run:
-        for stack, _ in doomed:
-            lifecycle.remove_stack(stack.project)
-    if as_json:
-        common.out.print_json(json.dumps({"removed" if not dry_run else "would_remove":
-                                          [{"project": s.project, "reason": why} for s, why in doomed],
-                                          "kept": [s.project for s in stacks if s not in {d for d, _ in doomed}]}))
-        return
     verb = "would remove" if dry_run else "removed"
-    for stack, why in doomed:
-        common.out.print(f"{verb} {stack.project}: {why}")
-    common.out.print(f"{len(doomed)} stack(s) {verb}, {len(stacks) - len(doomed)} kept")
+    reports = []
+    engines, state_dir = engines_to_sweep(contexts or [])
+    for target in engines:
+        report = sweep(target, state_dir, all_stacks, dry_run, several=len(engines) > 1)
+        reports.append(report)
+        if not as_json:
+            prefix = f"{target.name}: " if report.several else ""
+            if report.error:
+                common.err.print(f"{prefix}skipped: {report.error}", markup=False)
+            for project, why in report.doomed:
+                common.out.print(f"{prefix}{verb} {project}: {why}", markup=False)
+    if as_json:
+        document = [{"engine": r.target.name, "host": r.target.host, "error": r.error,
+                     ("would_remove" if dry_run else "removed"): [{"project": p, "reason": w} for p, w in r.doomed],
+                     "kept": r.kept} for r in reports]
+        common.out.print_json(json.dumps(document[0] if len(document) == 1 else {"engines": document}))
+    else:
+        doomed, kept = sum(len(r.doomed) for r in reports), sum(len(r.kept) for r in reports)
+        where = f" on {len(reports)} engines" if len(reports) > 1 else ""
+        common.out.print(f"{doomed} stack(s) {verb}, {kept} kept{where}")
+    if reports and all(r.error for r in reports):
+        raise RuntimeFailure("no engine could be swept", details="\n".join(r.error for r in reports),
+                             hint=reports[0].hint)
 
 
 def port(
     service: str = typer.Argument(..., help="Kubernetes Service or Compose service name."),
     container_port: int = typer.Argument(..., help="Service port (or container port)."),
     project: str = common.ProjectOption,
+    context: str = common.ContextOption,
 ) -> None:
-    """Print the 127.0.0.1:PORT where a Service port is published."""
+    """Print the 127.0.0.1:PORT where a Service port is reachable from here (a tunnel's end for a remote engine)."""
     from devenv import pipeline
     from devenv.engine import stack as engine
     from devenv.engine.client import require_engine
+    from devenv.launch import reach
 
+    common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
     require_engine()
     rendered = pipeline.render(config)
     candidates = _port_candidates(rendered, service, container_port)
-    for state in engine.project_states(name):
+    states = engine.project_states(name)
+    for state in states:
         for target, host in state.published():
             if (state.service, target) in candidates:
-                common.out.print(host)
+                common.out.print(reach(config, name, states).get(host, host))
                 return
     raise InputError(f"{service}:{container_port} is not published in project '{name}'",
                      hint=f"list it under [publish] in devenv.toml (e.g. {service} = [{container_port}]) and run `devenv up`")
@@ -89,12 +103,14 @@ def run(
     job: str = typer.Argument(..., help="Job or CronJob name."),
     env: str = common.EnvOption,
     project: str = common.ProjectOption,
+    context: str = common.ContextOption,
 ) -> None:
     """Run a Job or CronJob of the stack once, now, and exit with its exit code."""
     from devenv import pipeline
     from devenv.engine.client import require_engine
     from devenv.engine.passthrough import compose
 
+    common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
     rendered = pipeline.prepare(config, env)
@@ -103,9 +119,9 @@ def run(
         jobs = sorted(n for n, s in services.items() if s["labels"].get(names.ROLE) in (names.ROLE_JOB, names.ROLE_MANUAL))
         raise InputError(f"no Job or CronJob named '{job}'", where="devenv run", hint=f"jobs: {', '.join(jobs) or 'none'}")
     require_engine()
-    from devenv.launch import stack_environment
+    from devenv.launch import stack_environment, stack_files
 
-    files = rendered.files(name).with_environment(stack_environment(config, rendered, name))
+    files = stack_files(config, rendered, name, stack_environment(config, rendered, name)).files
     code = compose(files, "run", "--rm", "-T", job, profiles=(MANUAL_PROFILE,))
     raise typer.Exit(code)
 
@@ -114,12 +130,14 @@ def exec_(
     ctx: typer.Context,
     service: str = typer.Argument(..., help="Service name (see `devenv status`)."),
     project: str = common.ProjectOption,
+    context: str = common.ContextOption,
 ) -> None:
     """Run a command in a running service's container: `devenv exec api -- env`."""
     from devenv import pipeline
     from devenv.engine.client import require_engine
     from devenv.engine.passthrough import compose
 
+    common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
     command = [a for a in ctx.args if a != "--"] or ["sh"]

@@ -57,12 +57,14 @@ def verify(
     project: str = common.ProjectOption,
     fmt: Format = FormatOption,
     fail_on: Severity = FailOnOption,
+    context: str = common.ContextOption,
 ) -> None:
     """After `devenv up`: report runtime drift of the running containers against the rendered project."""
     from devenv import pipeline
     from devenv.parity import verify as checks
     from devenv.parity.locations import with_sources
 
+    common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
     rendered = pipeline.render(config, env)

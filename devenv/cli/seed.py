@@ -33,10 +33,12 @@ def seed(
     suggest: str = typer.Option(None, "--suggest", help="Draft a spec from DATABASE (a stack database name, "
                                                      "a local URL, a dump file or a CSV folder) and print it."),
     spec_path: Path = typer.Option(None, "--spec", help="Only this spec file (default: all of seeds/)."),
+    context: str = common.ContextOption,
 ) -> None:
     """Fill the local stack's databases with synthetic or masked data from seeds/."""
     from devenv import pipeline
 
+    common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
     rendered = pipeline.render(config, env)
@@ -59,17 +61,21 @@ def _database_url(config: Config, rendered: pipeline.Rendered, project: str, dat
     from devenv.seed.stack import find_database
 
     found = find_database(rendered.output, database, "--suggest")
-    return found.url(_host_port(project, found.sandbox, found.port), rendered.output.secret_env)
+    return found.url(_host_port(config, project, found.sandbox, found.port), rendered.output.secret_env)
 
 
-def _host_port(project: str, sandbox: str, port: int) -> int:
+def _host_port(config: Config, project: str, sandbox: str, port: int) -> int:
+    """The port on 127.0.0.1 here that reaches the database: published by a local engine, or the local end of
+    the tunnel to a remote one (so the seeder only ever connects to this machine's loopback)."""
     from devenv.engine.stack import project_states
+    from devenv.launch import reach
 
-    for state in project_states(project):
+    states = project_states(project)
+    for state in states:
         if state.service == sandbox:
             for target, host in state.published():
                 if target == port:
-                    return int(host.rpartition(":")[2])
+                    return int(reach(config, project, states).get(host, host).rpartition(":")[2])
     raise RuntimeFailure(f"the database port {port} of {sandbox} is not published in project '{project}'",
                          hint="run `devenv up` first (it publishes the databases named in seeds/ on 127.0.0.1)")
 
@@ -91,7 +97,7 @@ def seed_stack(config: Config, rendered: pipeline.Rendered, project: str, reset:
     for path in specs or config.seeds:
         spec = api.load_spec(path)
         database = find_database(rendered.output, spec.database, str(path))
-        url = database.url(_host_port(project, database.sandbox, database.port), rendered.output.secret_env)
+        url = database.url(_host_port(config, project, database.sandbox, database.port), rendered.output.secret_env)
         if only_if_empty and api.has_data(url, spec):
             common.out.print(f"seed: {spec.database} already holds data (reseed with `devenv seed --reset`)")
             continue

@@ -45,10 +45,12 @@ def up(
     seed: bool = typer.Option(True, "--seed/--no-seed", help="Seed the databases once the stack is ready."),
     watch: bool = typer.Option(False, "--watch", "-w", help="Then sync source changes into the services built "
                                                              "from the working tree (Compose watch) until Ctrl-C."),
+    context: str = common.ContextOption,
 ) -> None:
     """Render, start the stack and wait until every service is ready (or say which one is not, and why)."""
     from devenv import pipeline, ports
 
+    common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
     rendered = pipeline.prepare(config, env)
@@ -56,7 +58,7 @@ def up(
     from devenv.engine import stack as engine
     from devenv.engine.client import require_engine
     from devenv.engine.pod_volumes import discard_pod_volumes
-    from devenv.launch import running_ports, stack_environment
+    from devenv.launch import ports_key, reach, running_ports, stack_environment, stack_files
 
     require_engine()
     expected = rendered.startable_services
@@ -67,16 +69,20 @@ def up(
     if services:
         expected = sorted(_closure(rendered, services))
     stack_env = stack_environment(config, rendered, name, ttl)
-    files = rendered.files(name).with_environment(stack_env)
+    files, notes, helpers, remote = stack_files(config, rendered, name, stack_env)
     discard_pod_volumes(name, all_pods=False)  # pods starting anew get empty emptyDirs
-    common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}')")
-    result = _run_up(files, expected, timeout or config.local.timeout, services or None)
+    for note in notes:
+        common.err.print(f"note: {note}", markup=False)
+    where = f" on {remote} (remote engine)" if remote else ""
+    common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}'){where}")
+    result = _run_up(files, expected, timeout or config.local.timeout, [*services, *helpers] if services else None)
     if result.ready:
         lifecycle.mark_ready(name)
-        ports.remember(config.state_dir, name, running_ports(result.states),
+        ports.remember(config.state_dir, ports_key(config, name), running_ports(result.states),
                        {k: v for k, v in stack_env.items() if k.startswith("DEVENV_PORT_")})
         common.out.print(f"[green]ready[/] in {result.seconds:.1f} s: {len(result.states)} containers", markup=True)
-        _print_ports(result.states, _ingress_hosts(rendered))
+        everything = engine.project_states(name) if remote else result.states  # with the relay, if any
+        _print_ports(result.states, _ingress_hosts(rendered), reach(config, name, everything))
         if seed and config.local.seed_on_up and not services:
             _seed_after_up(config, rendered, name)
         if watch:
@@ -107,18 +113,20 @@ def _watch(files: ProjectFiles, rendered: pipeline.Rendered) -> int:
 def watch(
     env: str = common.EnvOption,
     project: str = common.ProjectOption,
+    context: str = common.ContextOption,
 ) -> None:
     """Sync source changes into the running services built from the working tree (Compose watch)."""
     from devenv import pipeline
 
+    common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
     rendered = pipeline.prepare(config, env)
     from devenv.engine.client import require_engine
-    from devenv.launch import stack_environment
+    from devenv.launch import stack_environment, stack_files
 
     require_engine()
-    files = rendered.files(name).with_environment(stack_environment(config, rendered, name))
+    files = stack_files(config, rendered, name, stack_environment(config, rendered, name)).files
     raise typer.Exit(_watch(files, rendered))
 
 
@@ -203,10 +211,12 @@ def _ingress_hosts(rendered: pipeline.Rendered) -> list[str]:
                    for rule in m.spec.get("rules") or [] if rule.get("host")})
 
 
-def _print_ports(states: list[ServiceState], ingress_hosts: list[str]) -> None:
+def _print_ports(states: list[ServiceState], ingress_hosts: list[str], reachable: dict[str, str]) -> None:
+    """Each published port at the address that works from here (a tunnel's end for a remote engine)."""
     for state in states:
         for port in state.ports:
-            host, _, container = port.partition("->")
+            published, _, container = port.partition("->")
+            host = reachable.get(published, published)
             if state.role == names.ROLE_GATEWAY:
                 for name in ingress_hosts:
                     common.out.print(f"  ingress: http://{name}:{host.rpartition(':')[2]}/")
@@ -218,6 +228,7 @@ def _print_ports(states: list[ServiceState], ingress_hosts: list[str]) -> None:
 def down(
     project: str = common.ProjectOption,
     volumes: bool = typer.Option(False, "--volumes", "-v", help="Also delete the stack's volumes (its data)."),
+    context: str = common.ContextOption,
 ) -> None:
     """Stop and remove the stack's containers and networks (and volumes with --volumes)."""
     from devenv import pipeline
@@ -225,7 +236,9 @@ def down(
     from devenv.engine import stack as engine
     from devenv.engine.client import require_engine
     from devenv.engine.pod_volumes import discard_pod_volumes
+    from devenv.launch import stop_tunnel
 
+    common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
     require_engine()
@@ -235,25 +248,33 @@ def down(
     engine.down(files, volumes=volumes)
     discard_pod_volumes(name, all_pods=True)  # an emptyDir ends with its pod
     lifecycle.remove_markers(name)
+    stop_tunnel(config, name)
     common.out.print(f"project '{name}' is down" + (" and its volumes removed" if volumes else ""))
 
 
 def status(
     project: str = common.ProjectOption,
     as_json: bool = typer.Option(False, "--json", help="Machine-readable output."),
+    context: str = common.ContextOption,
 ) -> None:
-    """Each container of the stack: state, health and published ports."""
+    """Each container of the stack: state, health and the addresses of its published ports from here."""
     from rich.table import Table
 
     from devenv.engine import stack as engine
-    from devenv.engine.client import require_engine
+    from devenv.engine.client import current_target, require_engine
+    from devenv.launch import location, reach
 
+    common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
     require_engine()
-    states = engine.project_states(name)
+    found = engine.project_states(name)
+    states = _reachable_states(found, reach(config, name, found))
     if as_json:
-        common.out.print_json(json.dumps({"project": name, "services": engine.describe(states)}))
+        target = current_target()
+        common.out.print_json(json.dumps({"project": name, "services": engine.describe(states),
+                                          "engine": {"name": target.name, "host": target.host,
+                                                     "remote": location(config).remote}}))
         return
     if not states:
         common.out.print(f"project '{name}' has no containers (run `devenv up`)")
@@ -269,14 +290,27 @@ def logs(
     project: str = common.ProjectOption,
     tail: int = typer.Option(100, "--tail", "-n", help="Lines to show."),
     follow: bool = typer.Option(False, "--follow", "-f", help="Keep printing new lines."),
+    context: str = common.ContextOption,
 ) -> None:
     """Show a service's recent log lines (all services when none is named)."""
     from devenv.engine.client import require_engine
     from devenv.engine.passthrough import compose
 
+    common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
     require_engine()
     files = ProjectFiles(config.out / "compose.yaml", config.state_dir / names.SECRET_ENV_FILE, name)
     args = ["logs", "--tail", str(tail), *(["--follow"] if follow else []), *([service] if service else [])]
     raise typer.Exit(compose(files, *args))
+
+
+def _reachable_states(states: list[ServiceState], reachable: dict[str, str]) -> list[ServiceState]:
+    """The states with each published port shown at the address that reaches it from here."""
+    from dataclasses import replace
+
+    def shown(port: str) -> str:
+        published, arrow, container = port.partition("->")
+        return reachable.get(published, published) + arrow + container
+
+    return [replace(s, ports=tuple(shown(p) for p in s.ports)) for s in states]

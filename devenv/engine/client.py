@@ -13,15 +13,50 @@ from python_on_whales.exceptions import DockerException
 
 from devenv import statedir
 from devenv.errors import RuntimeFailure
+from devenv.model.engine import EngineTarget
 from devenv.model.project import ProjectFiles
 
 ENGINE_HINT = "start the Docker engine (Docker Desktop, or `sudo dockerd &` on Linux), then run `devenv doctor`"
+
+#: the engine this process talks to: one per command, like the docker CLI's own --context (None: the environment's)
+_selected: EngineTarget | None = None
+
+
+def use(target: EngineTarget | None) -> None:
+    """Talk to `target` from now on (None: whatever DOCKER_HOST, DOCKER_CONTEXT or the docker config say)."""
+    global _selected
+    _selected = target
+
+
+def selected() -> EngineTarget | None:
+    return _selected
+
+
+def current_target() -> EngineTarget:
+    """The engine in use: the one selected, else the one the environment selects (DOCKER_HOST, DOCKER_CONTEXT,
+    the docker config), resolved once per process."""
+    global _selected
+    if _selected is None:
+        from devenv.engine.target import resolve
+
+        _selected = resolve(None)
+    return _selected
+
+
+def target_options() -> dict[str, str]:
+    """DockerClient keyword arguments selecting the engine in use."""
+    return dict(_selected.client_options) if _selected else {}
+
+
+def cli_args() -> list[str]:
+    """docker CLI global options selecting the engine in use (for commands run without python-on-whales)."""
+    return list(_selected.cli_args) if _selected else []
 
 
 def docker() -> DockerClient:
     if shutil.which("docker") is None:
         raise RuntimeFailure("the docker command is not installed", hint="install Docker, then run `devenv doctor`")
-    return DockerClient()
+    return DockerClient(**target_options())  # type: ignore[arg-type]
 
 
 def env_file_text(environment: Mapping[str, str]) -> str:
@@ -49,7 +84,8 @@ def env_files(files: ProjectFiles) -> list[str | Path]:
 
 def compose_client(files: ProjectFiles, all_profiles: bool = False) -> DockerClient:
     env_files_ = env_files(files)
-    return DockerClient(compose_files=[files.compose_file], compose_project_name=files.project,
+    return DockerClient(**target_options(),  # type: ignore[arg-type]
+                        compose_files=[files.compose_file], compose_project_name=files.project,
                         compose_env_files=env_files_, compose_project_directory=files.directory,
                         compose_profiles=["*"] if all_profiles else [])
 

@@ -19,14 +19,16 @@ PROJECT_LABEL = names.COMPOSE_PROJECT
 META_LABEL = names.META
 META_VOLUME = "devenv-meta"
 READY_VOLUME = "devenv-ready"
+FILES_VOLUME = "devenv-files"  # a remote engine's copy of the rendered files (devenv.engine.files)
 
 
 def _volume(project: str, name: str) -> str:
     return f"{project}_{name}"
 
 
-def ensure_meta(project: str, fresh: StackLabels) -> StackLabels:
-    """The stack's labels: those recorded when it was created, or `fresh` ones recorded now."""
+def ensure_meta(project: str, fresh: StackLabels, extra: dict[str, str] | None = None) -> StackLabels:
+    """The stack's labels: those recorded when it was created, or `fresh` ones recorded now (with `extra`
+    labels, such as the engine as the creating client named it)."""
     client = docker()
     with engine_errors("reading the stack's meta volume"):
         found = client.volume.list(filters={"label": f"{META_LABEL}=stack", "name": _volume(project, META_VOLUME)})
@@ -34,7 +36,7 @@ def ensure_meta(project: str, fresh: StackLabels) -> StackLabels:
             if volume.name == _volume(project, META_VOLUME):
                 return StackLabels.from_labels(volume.labels or {})
         client.volume.create(_volume(project, META_VOLUME),
-                             labels={PROJECT_LABEL: project, META_LABEL: "stack", **fresh.as_labels()})
+                             labels={PROJECT_LABEL: project, META_LABEL: "stack", **fresh.as_labels(), **(extra or {})})
     return fresh
 
 
@@ -98,7 +100,7 @@ def list_stacks() -> list[StackInfo]:
         project = (volume.labels or {}).get(PROJECT_LABEL, "")
         if (volume.labels or {}).get(META_LABEL) == "ready":
             ready.add(project)
-        elif project:
+        elif project and (volume.labels or {}).get(META_LABEL) == "stack":
             labels[project] = StackLabels.from_labels(volume.labels or {})
     for container in inspected:
         container_labels = container.config.labels or {}
@@ -126,7 +128,7 @@ def remove_stack(project: str) -> None:
 def remove_markers(project: str) -> None:
     client = docker()
     with engine_errors("removing the stack's meta volumes"):
-        names = [_volume(project, META_VOLUME), _volume(project, READY_VOLUME)]
+        names = [_volume(project, META_VOLUME), _volume(project, READY_VOLUME), _volume(project, FILES_VOLUME)]
         existing: list[Volume | str] = [n for n in names if client.volume.exists(n)]
         if existing:
             client.volume.remove(existing)

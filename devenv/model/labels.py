@@ -28,6 +28,7 @@ CREATED = f"{PREFIX}.created"
 TTL = f"{PREFIX}.ttl"
 OWNER = f"{PREFIX}.owner"
 CI_JOB = f"{PREFIX}.ci-job"
+ENGINE = f"{PREFIX}.engine"  # the engine as the client that created the stack named it (context or endpoint)
 
 # Compose's own labels
 COMPOSE_PROJECT = "com.docker.compose.project"
@@ -41,6 +42,7 @@ ROLE_JOB = "job"
 ROLE_MANUAL = "manual"
 ROLE_GATEWAY = "gateway"
 ROLE_EXTERNAL = "external"
+ROLE_RELAY = "relay"  # devenv's own relay on a remote engine's host network (the tunnel's far end)
 ONE_SHOT_ROLES = (ROLE_INIT, ROLE_JOB, ROLE_MANUAL)
 
 #: the Compose profile of services that only run on demand (CronJobs, `devenv run`)

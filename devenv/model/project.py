@@ -16,6 +16,8 @@ class ProjectFiles:
     project: str
     #: the stack's interpolation variables (labels, host ports): passed to Compose explicitly, never via os.environ
     environment: Mapping[str, str] = field(default_factory=dict)
+    #: where relative paths (build contexts, watch paths) resolve from, when not the compose file's folder
+    project_dir: Path | None = None
 
     def with_environment(self, environment: Mapping[str, str]) -> "ProjectFiles":
         return replace(self, environment=dict(environment))
@@ -27,4 +29,4 @@ class ProjectFiles:
 
     @property
     def directory(self) -> Path:
-        return self.compose_file.parent
+        return self.project_dir or self.compose_file.parent

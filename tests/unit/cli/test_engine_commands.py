@@ -16,6 +16,7 @@ from devenv.engine.client import ENGINE_HINT
 from devenv.engine.lifecycle import StackInfo
 from devenv.engine.stack import ServiceState, UpResult
 from devenv.errors import RuntimeFailure
+from devenv.model.engine import Location
 from devenv.model.project import ProjectFiles
 from devenv.stackid import StackLabels
 from tests.unit.cli.conftest import Result
@@ -73,7 +74,8 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     monkeypatch.setattr("devenv.engine.stack.logs", record("logs", lambda *a, **k: "boom: cannot bind\nexiting"))
     monkeypatch.setattr("devenv.engine.stack.project_states", record("project_states", lambda name: fake.states))
     monkeypatch.setattr("devenv.launch.project_states", lambda name: fake.states)
-    monkeypatch.setattr("devenv.engine.lifecycle.ensure_meta", record("ensure_meta", lambda name, fresh: fresh))
+    monkeypatch.setattr("devenv.engine.lifecycle.ensure_meta", record("ensure_meta", lambda name, fresh, *_: fresh))
+    monkeypatch.setattr("devenv.engine.probe.locate", lambda *args, **kwargs: Location(True, "test"))
     monkeypatch.setattr("devenv.engine.lifecycle.mark_ready", record("mark_ready"))
     monkeypatch.setattr("devenv.engine.lifecycle.remove_markers", record("remove_markers"))
     monkeypatch.setattr("devenv.engine.lifecycle.list_stacks", lambda: fake.stacks)
@@ -283,7 +285,10 @@ def test_status_table_shows_summaries(devenv: Devenv, project: Path, engine: Fak
 def test_status_of_a_stack_without_containers(devenv: Devenv, project: Path, engine: FakeEngine) -> None:
     engine.states = []
     assert "project 'tiny' has no containers (run `devenv up`)" in devenv("status").stdout
-    assert devenv("status", "--json").json() == {"project": "tiny", "services": []}
+    document = devenv("status", "--json").json()
+    assert document == {"project": "tiny", "services": [], "engine": {
+        "name": "unix:///nonexistent/devenv-unit-tests.sock", "host": "unix:///nonexistent/devenv-unit-tests.sock",
+        "remote": False}}
 
 
 # --- port ------------------------------------------------------------------------------------------------

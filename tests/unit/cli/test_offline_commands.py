@@ -285,9 +285,10 @@ def test_doctor_with_everything_present_exits_0(devenv: Devenv, renderers_found:
     client = SimpleNamespace(version=lambda: SimpleNamespace(server=SimpleNamespace(version="27.3.1")),
                              compose=SimpleNamespace(version=lambda: "Docker Compose version v2.29.7\n"))
     monkeypatch.setattr("devenv.engine.client.require_engine", lambda: client)
+    monkeypatch.setattr("devenv.cli.doctor._location", lambda: None)  # the probe containers: engine tests
     result = devenv("doctor")
     assert result.exit_code == 0, result.stdout
-    assert "ok   Docker engine: 27.3.1 reachable" in result.stdout
+    assert "ok   Docker engine: 27.3.1 at " in result.stdout
     assert "ok   Compose v2: Docker Compose version v2.29.7" in result.stdout
 
 
@@ -296,6 +297,7 @@ def test_doctor_counts_a_missing_kustomize_but_not_a_missing_helm(devenv: Devenv
     client = SimpleNamespace(version=lambda: SimpleNamespace(server=SimpleNamespace(version="27")),
                              compose=SimpleNamespace(version=lambda: "v2"))
     monkeypatch.setattr("devenv.engine.client.require_engine", lambda: client)
+    monkeypatch.setattr("devenv.cli.doctor._location", lambda: None)
     monkeypatch.setattr("devenv.sources.helm.describe_helm", lambda: ("", "pip install helm-python-sdk"))
     monkeypatch.setattr("devenv.sources.tools.find_kustomize", lambda: None)
     result = devenv("doctor")
