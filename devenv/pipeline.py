@@ -6,6 +6,7 @@ Every stage returns data; nothing here prints.
 from __future__ import annotations
 
 import fcntl
+import gc
 import os
 import time
 from contextlib import contextmanager
@@ -75,8 +76,27 @@ def options_for(config: Config, out_dir: Path) -> Options:
     )
 
 
+@contextmanager
+def batch() -> Iterator[None]:
+    """No cyclic garbage collection while a render builds its objects: they hold no cycles worth finding,
+    and the collector walking tens of thousands of live dicts made a 5,000-workload render twice as slow
+    (superlinear). Reference counting still frees everything; collection resumes afterwards."""
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        yield
+    finally:
+        if enabled:
+            gc.enable()
+
+
 def render(config: Config, env_name: str | None = None, out_dir: Path | None = None,
            use_cache: bool = True) -> Rendered:
+    with batch():
+        return _render(config, env_name, out_dir, use_cache)
+
+
+def _render(config: Config, env_name: str | None, out_dir: Path | None, use_cache: bool) -> Rendered:
     started = time.perf_counter()
     env = config.env(env_name)
     out = (out_dir or config.out).resolve()
@@ -99,6 +119,11 @@ def render(config: Config, env_name: str | None = None, out_dir: Path | None = N
 
 
 def write(rendered: Rendered) -> Written:
+    with batch():
+        return _write(rendered)
+
+
+def _write(rendered: Rendered) -> Written:
     try:
         statedir.ensure(rendered.config.state_dir)
         rendered.secrets.save()

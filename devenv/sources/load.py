@@ -18,7 +18,7 @@ from typing import Callable
 from devenv import statedir
 from devenv.config import Config, Environment
 from devenv.k8s.manifest import Manifest
-from devenv.k8s.redact import redact_manifests, redact_stream
+from devenv.k8s.redact import redact_stream
 from devenv.sources.plain import load_plain
 from devenv.sources.validated import Validated
 
@@ -47,8 +47,7 @@ def load_environment(config: Config, env: Environment, use_cache: bool = True) -
 def _load(config: Config, env: Environment, use_cache: bool, validated: Validated) -> Loaded:
     where = f"{config.path.name} [envs.{env.name}]"
     if env.kind == "plain":
-        return Loaded(redact_manifests(load_plain(env.manifests, where, env.namespace, config.root,
-                                                 validated.parse)))
+        return Loaded(load_plain(env.manifests, where, env.namespace, config.root, validated.parse))
     if env.kind == "kustomize":
         from devenv.sources.kustomize import kustomize_inputs, render_kustomize
         from devenv.sources.tools import require_kustomize
