@@ -113,8 +113,6 @@ CATALOGUE: dict[str, Entry] = {
     # storage
     "storage-class": Entry("info", S, "storage class, size and access mode do not apply to a local named volume", "nothing to do"),
     "volume-size-limit": Entry("info", B, "emptyDir size limits are not enforced locally", "nothing to do"),
-    "volume-subpath": Entry("error", S, "the subPath leaves its volume (absolute, or through `..`): Kubernetes "
-                            "refuses it, and the mount is left out locally", "name a path inside the volume"),
     "volume-unsupported": Entry("warning", S, "this volume type cannot be reproduced locally; an empty volume stands in",
                                 "replace it with a ConfigMap, Secret or PVC for local use"),
     # host privileges (security): left out of compose.yaml unless granted by name under [local] allow

@@ -210,9 +210,7 @@ def _container(ctx: Context, unit: PodUnit, info: PodInfo, container: dict[str, 
         where = f"{field}.volumeMounts[{index}]"
         sub_path(ctx, unit.obj, volume_mount, where, lambda text: expand_env(text, values)[0])  # refuses traversal
         inner = volumes.sub_paths[(*place, index)]
-        if inner is None:
-            ctx.report("volume-subpath", unit.obj, f"{field}.volumeMounts[{index}]",
-                       prod=str(volume_mount.get("subPath") or volume_mount.get("subPathExpr")), local="not mounted")
+        if inner is None:  # cannot happen: `sub_path` above refused a subPath that leaves its volume
             continue
         if plan.kind == "named":
             read_only = bool(volume_mount.get("readOnly")) or plan.read_only

@@ -29,7 +29,8 @@ pytestmark = pytest.mark.skipif(not CORPUS.is_dir(), reason="the shared corpus i
 APPS = {
     "microservices-demo": f'manifests = ["{CORPUS}/microservices-demo/kubernetes-manifests"]',
     "microservices-demo-helm": f'helm = "{CORPUS}/microservices-demo/helm-chart"\nrelease = "boutique"',
-    "opentelemetry-demo": f'manifests = ["{CORPUS}/opentelemetry-demo/opentelemetry-demo.yaml"]\nnamespace = "otel-demo"',
+    "opentelemetry-demo": f'manifests = ["{CORPUS}/opentelemetry-demo/opentelemetry-demo.yaml"]\n'
+                          'namespace = "otel-demo"',
     "sock-shop": f'manifests = ["{CORPUS}/sock-shop/complete-demo.yaml"]',
     "bitnami-wordpress": f'helm = "{CORPUS}/bitnami-wordpress"\nrelease = "blog"',
 }

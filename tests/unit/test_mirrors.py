@@ -85,3 +85,10 @@ def test_without_mirrors_devenvs_own_images_are_unchanged(tmp_path: Path) -> Non
     options = options_for(load_config(tmp_path / "devenv.toml"), tmp_path / "compose")
     assert (options.helper_image, options.gateway_image, options.externals[0].image) == (
         "busybox:1.36.1", "nginx:1.27.2", "busybox:1.36.1")
+
+
+def test_a_mirror_that_changes_the_tag_is_a_substitution() -> None:
+    output = run(POD, mirrors=(("redis:7.4.1", "registry.local/redis:7.2"),))
+    found = [(d.code, d.severity, d.prod, d.local) for d in output.deltas if d.code.startswith("image-") and
+             d.code != "image-not-pinned"]
+    assert found == [("image-substituted", "warning", "redis:7.4.1", "registry.local/redis:7.2")]
