@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from devenv.errors import DevenvError, InputError, RuntimeFailure
-from devenv.seed.load.connect import engine_for
+from devenv.seed.load.connect import guarded_engine
 from devenv.seed.load.guard import ensure_local, parse_url
 from devenv.seed.run.seeding import TableSummary, run_seed, seeded_tables
 from devenv.seed.schema.discovery import create_from_models, reflect_schema
@@ -68,7 +68,7 @@ def seed(url: str, spec: SeedSpec, *, reset: bool = False, progress: Progress | 
     ensure_local(url, allow_hosts)
     started = time.perf_counter()
     warnings: list[str] = []
-    with _connection(url, spec) as conn:
+    with _connection(url, spec, allow_hosts) as conn:
         if spec.models:
             create_from_models(conn, spec.models, spec.where)
         schema = reflect_schema(conn, spec.schema)
@@ -94,7 +94,7 @@ def mask(url: str, spec: SeedSpec, *, key: bytes, source: str | None = None, res
     started = time.perf_counter()
     warnings: list[str] = []
     reader = open_source(source, spec)
-    with reader, _connection(url, spec) as conn:
+    with reader, _connection(url, spec, allow_hosts) as conn:
         if spec.models:
             create_from_models(conn, spec.models, spec.where)
         schema = reflect_schema(conn, spec.schema)
@@ -116,7 +116,7 @@ def has_data(url: str, spec: SeedSpec, *, allow_hosts: frozenset[str] = frozense
     from devenv.seed.load.dialect import loader_for
 
     ensure_local(url, allow_hosts)
-    with _connection(url, spec, write=False) as conn:
+    with _connection(url, spec, allow_hosts, write=False) as conn:
         schema = reflect_schema(conn, spec.schema)
         loader = loader_for(conn, schema)
         return any(loader.has_rows(name) for name in seeded_tables(schema, spec))
@@ -146,13 +146,13 @@ class _connection:
     """A connection in one transaction: committed when the block ends cleanly, rolled back on
     any error; driver errors become RuntimeFailure with the database's message."""
 
-    def __init__(self, url: str, spec: SeedSpec, write: bool = True) -> None:
-        self.url, self.spec, self.write = url, spec, write
+    def __init__(self, url: str, spec: SeedSpec, allow_hosts: frozenset[str], write: bool = True) -> None:
+        self.url, self.spec, self.write, self.allow_hosts = url, spec, write, allow_hosts
         self.engine: Engine | None = None
         self.conn: Connection | None = None
 
     def __enter__(self) -> Connection:
-        self.engine = engine_for(self.url)
+        self.engine = guarded_engine(self.url, self.allow_hosts)
         try:
             self.conn = self.engine.connect()
         except SQLAlchemyError as exc:
