@@ -20,10 +20,17 @@ Row = tuple[Any, ...]  # one row's values, in the order of the columns being wri
 class Loader:
     """Writes rows into one database inside the caller's transaction."""
 
+    #: whether foreign keys are set aside while loading (so rows may come in any order)
+    sets_foreign_keys_aside = False
+
     def __init__(self, conn: Connection, schema: Schema) -> None:
         self.conn = conn
         self.schema = schema
         self.preparer = conn.dialect.identifier_preparer
+        self.masking = False  # set by a masking run: failures then get masking hints
+
+    def failure(self, exc: Exception, table: str, what: str = "loading") -> RuntimeFailure:
+        return database_failure(exc, table, what, self.masking)
 
     @property
     def driver(self) -> Any:
@@ -105,14 +112,18 @@ def to_json(value: Any) -> Any:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
-def database_failure(exc: Exception, table: str, what: str = "loading") -> RuntimeFailure:
-    """A RuntimeFailure for a driver error while `what`-ing `table`, with the database's words."""
+def database_failure(exc: Exception, table: str, what: str = "loading", masking: bool = False) -> RuntimeFailure:
+    """A RuntimeFailure for a driver error while `what`-ing `table`: the database's first line in
+    the message, the rest of its words (DETAIL, CONTEXT...) as details, each said once."""
     message = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = message[0] if message else exc.__class__.__name__
-    return RuntimeFailure(f"the database refused the seeded rows: {first}", f"table {table}",
-                          "the spec's generators disagree with a constraint: override the column in the spec, "
-                          "or report the schema if it should have been understood",
-                          details="\n".join(message))
+    hint = ("a masking rule made a value the constraint refuses: give the column another rule in [mask.rules] "
+            "(keep, constant, null...) or fix the source's data" if masking else
+            "the spec's generators disagree with a constraint: override the column in the spec, "
+            "or report the schema if it should have been understood")
+    verb = "masked" if masking else "seeded"
+    return RuntimeFailure(f"the database refused the {verb} rows: {first}", f"table {table}", hint,
+                          details="\n".join(line for line in message[1:] if line.strip()))
 
 
 __all__ = ["Loader", "Converter", "Row", "to_json", "database_failure", "DBAPIError"]

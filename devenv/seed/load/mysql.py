@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from devenv.seed.load.base import Converter, Loader, Row, database_failure, to_json
+from devenv.seed.load.base import Converter, Loader, Row, to_json
 from devenv.seed.schema.model import Table
 
 
@@ -65,9 +65,9 @@ class MySQLLoader(Loader):
                     written += len(batch)
                     on_batch(written)
         except DBAPIError as exc:
-            raise database_failure(exc, table.name) from exc
+            raise self.failure(exc, table.name) from exc
         except Exception as exc:  # PyMySQL's own errors do not derive from SQLAlchemy's
             if exc.__class__.__module__.startswith("pymysql"):
-                raise database_failure(exc, table.name) from exc
+                raise self.failure(exc, table.name) from exc
             raise
         return written

@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from devenv.seed.load.base import Converter, Loader, Row, database_failure, to_json
+from devenv.seed.load.base import Converter, Loader, Row, to_json
 from devenv.seed.schema.fill_order import make_plan
 from devenv.seed.schema.model import Table
 
@@ -73,7 +73,7 @@ class SQLiteLoader(Loader):
                 written += len(batch)
                 on_batch(written)
         except sqlite3.Error as exc:
-            raise database_failure(exc, table.name) from exc
+            raise self.failure(exc, table.name) from exc
         finally:
             cursor.close()
         return written

@@ -4,6 +4,7 @@ stack's migrations ran, or after creating the tables from the SQLAlchemy models 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import MetaData, inspect, text
@@ -20,6 +21,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from devenv.errors import InputError, RuntimeFailure
 from devenv.seed.schema.constraints import parse_check
 from devenv.seed.schema.model import Column, ForeignKey, Schema, Table
+from devenv.seed.schema.postgres import fold_partitions
 
 
 def create_from_models(conn: Connection, dotted: str, where: str) -> None:
@@ -82,7 +84,7 @@ def _reflect(conn: Connection, schema: str | None) -> Schema:
         pk = tuple((found_pk.get("constrained_columns") if found_pk else None) or ())
         cols = tuple(_column(c, pk) for c in columns.get(key, []))
         parsed, unparsed = [], []
-        for check in checks.get(key, []):
+        for check in checks.get(key, []) + _domain_checks(columns.get(key, [])):
             found = parse_check(check.get("sqltext", ""))
             if found is None:
                 unparsed.append(f"{check.get('name') or 'check'}: {check.get('sqltext', '')}")
@@ -102,7 +104,24 @@ def _reflect(conn: Connection, schema: str | None) -> Schema:
             constraints=tuple(parsed),
             unparsed_checks=tuple(unparsed),
         )
+    if conn.dialect.name == "postgresql":
+        tables, partitions, notes = fold_partitions(conn, schema, tables)
+        return Schema(conn.dialect.name, tables, schema, partitions, tuple(notes))
     return Schema(conn.dialect.name, tables, schema)
+
+
+def _domain_checks(columns: list[ReflectedColumn]) -> list[ReflectedCheckConstraint]:
+    """A PostgreSQL domain's checks, as checks on each column of that domain (VALUE -> the column)."""
+    out: list[ReflectedCheckConstraint] = []
+    for data in columns:
+        type_: object = data["type"]
+        while type(type_).__name__ == "DOMAIN":
+            check = getattr(type_, "check", None)
+            if check is not None:
+                sql = re.sub(r"\bVALUE\b", '"' + data["name"].replace('"', '""') + '"', str(check))
+                out.append(ReflectedCheckConstraint(name=f"domain {getattr(type_, 'name', '')}", sqltext=sql))
+            type_ = getattr(type_, "data_type", None)
+    return out
 
 
 def _mysql_checks(conn: Connection, schema: str | None) -> dict[TableKey, list[ReflectedCheckConstraint]]:
@@ -130,7 +149,11 @@ def _mysql_checks(conn: Connection, schema: str | None) -> dict[TableKey, list[R
 
 
 def _column(data: ReflectedColumn, primary_key: tuple[str, ...]) -> Column:
-    default = data.get("default")
+    type_, not_null, default = data["type"], False, data.get("default")
+    while type(type_).__name__ == "DOMAIN" and getattr(type_, "data_type", None) is not None:
+        not_null = not_null or bool(getattr(type_, "not_null", False))  # a domain may be NOT NULL
+        default = default if default is not None else getattr(type_, "default", None)
+        type_ = type_.data_type  # type: ignore[attr-defined]  # a DOMAIN: its base type
     default_text = str(default) if default is not None else ""
     identity = "identity" in data and data["identity"] is not None
     autoincrement = (
@@ -140,8 +163,8 @@ def _column(data: ReflectedColumn, primary_key: tuple[str, ...]) -> Column:
     )
     return Column(
         name=data["name"],
-        type=data["type"],
-        nullable=bool(data.get("nullable", True)),
+        type=type_,
+        nullable=bool(data.get("nullable", True)) and not not_null,
         autoincrement=autoincrement,
         computed="computed" in data and data["computed"] is not None,
         has_default=default is not None or identity,
