@@ -13,6 +13,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from devenv.seed.load.base import Converter, Loader, Row, to_json
+from devenv.seed.load.copy_text import copy_text, formatters
 from devenv.seed.load.prefetch import prefetched
 from devenv.seed.schema.model import Schema, Table
 
@@ -67,18 +68,26 @@ class PostgresLoader(Loader):
 
     def load(self, table: Table, columns: list[str], batches: Iterable[list[Row]],
              on_batch: Callable[[int], None]) -> int:
-        converters = self.converters(table, columns)
+        """COPY `batches` into `table`. Rows become COPY text in the thread that makes them (see
+        `copy_text`), a writer thread sends it, so this thread only hands bytes over."""
         statement = f"COPY {self.table_sql(table.name)} ({', '.join(self.quote(c) for c in columns)}) FROM STDIN"
+        fast = formatters(table, columns)
+        converters = self.converters(table, columns)
+        encoded: Iterable[tuple[int, bytes | list[Row]]] = (
+            ((len(batch), copy_text(batch, fast)) for batch in batches) if fast is not None
+            else ((len(batch), self.convert(batch, converters)) for batch in batches))
         written = 0
         try:
             with self.driver.cursor() as cursor, \
                     cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy, \
-                    prefetched(batches) as ready:
-                write_row = copy.write_row
-                for batch in ready:
-                    for row in self.convert(batch, converters):
-                        write_row(row)
-                    written += len(batch)
+                    prefetched(encoded) as ready:
+                for count, data in ready:
+                    if isinstance(data, bytes):
+                        copy.write(data)
+                    else:
+                        for row in data:
+                            copy.write_row(row)
+                    written += count
                     on_batch(written)
         except psycopg.Error as exc:
             raise self.failure(exc, table.name) from exc

@@ -21,7 +21,7 @@ from typing import Any
 
 from devenv.errors import InputError
 from devenv.seed.generate import generators as g
-from devenv.seed.generate.inference import build_kind, infer_kind
+from devenv.seed.generate.inference import apply_constraints, build_kind, infer_kind
 from devenv.seed.generate.kinds import ColumnContext
 from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.rng import base36
@@ -139,14 +139,21 @@ class FormatPreserving:
                 out[position] = cls[digit]
         return "".join(out)
 
-    def integer(self, value: int) -> int:
-        """A number with as many digits and the same sign (leading digit never 0)."""
-        sign, magnitude = (-1, -value) if value < 0 else (1, value)
+    def integer(self, value: int, low: int | None = None, high: int | None = None) -> int:
+        """A number with as many digits and the same sign (leading digit never 0), inside
+        [low, high] (the column's type and checks): where the column cuts a digit class short
+        (5-digit numbers in a smallint), the permutation covers only the part it allows."""
+        magnitude = abs(value)
         digits = len(str(magnitude))
-        if digits == 1:
-            return sign * self._perm("int1", 10)(magnitude)
-        low: int = 10 ** (digits - 1)
-        return sign * (low + self._perm(f"int{digits}", 9 * low)(magnitude - low))
+        first, last = (0, 9) if digits == 1 else (10 ** (digits - 1), 10**digits - 1)
+        start, end = (first, last) if value >= 0 else (-last, -first)
+        if value < 0 and digits == 1:
+            start, end = -9, -1
+        start = start if low is None else max(start, low)
+        end = end if high is None else min(end, high)
+        if not start <= value <= end:  # the source breaks the column's own limits: leave it be
+            return value
+        return start + self._perm(f"int{digits}{'-' if value < 0 else ''}|{start}|{end}", end - start + 1)(value - start)
 
 
 def build_masker(rule: MaskRule, table: Table, column: Column, keyed: Keyed, fpe: FormatPreserving,
@@ -166,13 +173,13 @@ def build_masker(rule: MaskRule, table: Table, column: Column, keyed: Keyed, fpe
         return lambda value: constant
     if name == "format-preserving":
         if kind == "int":
-            return _none_safe(fpe.integer)
+            return _int_masker(table, column, fpe, pools)
         if kind in ("string", "text"):
             return _none_safe(lambda v: fpe.text(str(v)))
         raise InputError(f"rule 'format-preserving' needs a text or integer column, not {column.type}", where,
                          "use 'fake', 'hash' or 'keep'")
     if name == "hash":
-        return _hash_masker(table, column, keyed, fpe, where)
+        return _hash_masker(table, column, keyed, fpe, pools, where)
     if name == "fake":
         return _fake_masker(rule, table, column, keyed, fpe, pools, unique, where)
     if name == "shuffle":
@@ -191,10 +198,11 @@ def _none_safe(fn: Masker) -> Masker:
     return masked
 
 
-def _hash_masker(table: Table, column: Column, keyed: Keyed, fpe: FormatPreserving, where: str) -> Masker:
+def _hash_masker(table: Table, column: Column, keyed: Keyed, fpe: FormatPreserving, pools: Pools,
+                 where: str) -> Masker:
     kind = column.kind
     if kind == "int":
-        return _none_safe(lambda v: fpe.integer(int(v)))
+        return _int_masker(table, column, fpe, pools)
     if kind == "uuid":
         def as_uuid(value: Any) -> Any:
             raw = bytearray(keyed.digest("hash", canonical(value))[:16])
@@ -207,7 +215,7 @@ def _hash_masker(table: Table, column: Column, keyed: Keyed, fpe: FormatPreservi
         if length < 16:
             fallback = fpe.text
             return _none_safe(lambda v: fallback(str(v)))
-        return _none_safe(lambda v: keyed.digest("hash", canonical(v)).hex()[:length])
+        return _none_safe(lambda v: "" if v == "" else keyed.digest("hash", canonical(v)).hex()[:length])
     if kind == "bytes":
         return _none_safe(lambda v: keyed.digest("hash", canonical(v)))
     raise InputError(f"rule 'hash' needs a text, integer, UUID or binary column, not {column.type}", where,
@@ -220,10 +228,10 @@ def _fake_masker(rule: MaskRule, table: Table, column: Column, keyed: Keyed, fpe
     if kind in _FPE_KINDS and column.kind in ("string", "text"):
         return _none_safe(lambda v: fpe.text(str(v)))
     if kind in _FPE_KINDS and column.kind == "int":
-        return _none_safe(lambda v: fpe.integer(int(v)))
+        return _int_masker(table, column, fpe, pools)
     ctx = ColumnContext(table, column, 1, 0, dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc), pools,
                         where=where)
-    ctx.max_length = column.max_length
+    apply_constraints(ctx)  # fakes stay inside the column's length, type range and checks
     generator = build_kind(ctx, kind, where)
     tagged = kind == "email" or (unique and column.kind in ("string", "text") and not generator.unique)
     length = column.max_length
@@ -238,7 +246,16 @@ def _fake_masker(rule: MaskRule, table: Table, column: Column, keyed: Keyed, fpe
             value = _with_tag(value, tag, length)
         return value
 
-    return _none_safe(lambda v: fake(canonical(v)))
+    return _none_safe(lambda v: "" if v == "" else fake(canonical(v)))  # empty stays empty
+
+
+def _int_masker(table: Table, column: Column, fpe: FormatPreserving, pools: Pools) -> Masker:
+    """Integers masked inside the column's type range and its checks' bounds."""
+    ctx = ColumnContext(table, column, 1, 0, dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc), pools)
+    apply_constraints(ctx)
+    low = int(ctx.low) if ctx.low is not None else None
+    high = int(ctx.high) if ctx.high is not None else None
+    return _none_safe(lambda v: fpe.integer(int(v), low, high))
 
 
 def _with_tag(value: str, tag: str, length: int | None) -> str:
