@@ -2,9 +2,11 @@
 
 Every rule is deterministic in (key, value): the same input masks to the same output in every
 table, column and run, so joins survive. `hash` on integers and `format-preserving` are keyed
-bijections (a Feistel network with cycle-walking), so distinct inputs stay distinct. `hash` on text
-and `fake` use HMAC-SHA256 (collisions are as likely as for 64 random bits, or 57 for fake
-e-mails and unique columns).
+bijections (a Feistel network with cycle-walking) without fixed points, so distinct inputs stay
+distinct and no value masks to itself; integers stay inside their column's type and checks.
+`hash` on text and `fake` use HMAC-SHA256 (collisions are as likely as for 64 random bits, or 57
+for fake e-mails and unique columns); a fake is never the original value, and an empty string
+stays empty.
 """
 
 from __future__ import annotations
@@ -88,6 +90,24 @@ class FeistelPermutation:
             if x < self.size:
                 return x
 
+    def inverse(self, y: int) -> int:
+        if self.size <= 1:
+            return y
+        while True:
+            left, right = y >> self.half, y & self.mask
+            for number in reversed(range(_ROUNDS)):
+                left, right = right ^ self._round(number, left), left
+            y = (left << self.half) | right
+            if y < self.size:
+                return y
+
+    def moved(self, x: int) -> int:
+        """A keyed bijection with no fixed point: x goes to the element after it in the keyed
+        order p (p(p^-1(x) + 1)), so no value ever masks to itself when size > 1."""
+        if self.size <= 1:
+            return x
+        return self((self.inverse(x) + 1) % self.size)
+
 
 def _char_class(ch: str) -> str | None:
     if "0" <= ch <= "9":
@@ -130,7 +150,7 @@ class FormatPreserving:
         size = 1
         for radix in radices:
             size *= radix
-        number = self._perm(shape, size)(number)
+        number = self._perm(shape, size).moved(number)
         out = list(value)
         for position in range(len(value) - 1, -1, -1):
             cls = classes[position]
@@ -153,7 +173,7 @@ class FormatPreserving:
         end = end if high is None else min(end, high)
         if not start <= value <= end:  # the source breaks the column's own limits: leave it be
             return value
-        return start + self._perm(f"int{digits}{'-' if value < 0 else ''}|{start}|{end}", end - start + 1)(value - start)
+        return start + self._perm(f"int{digits}{'-' if value < 0 else ''}|{start}|{end}", end - start + 1).moved(value - start)
 
 
 def build_masker(rule: MaskRule, table: Table, column: Column, keyed: Keyed, fpe: FormatPreserving,
@@ -238,12 +258,15 @@ def _fake_masker(rule: MaskRule, table: Table, column: Column, keyed: Keyed, fpe
 
     @lru_cache(maxsize=1 << 16)
     def fake(text: str) -> Any:
-        digest = keyed.digest("fake|" + kind, text)
-        rng = random.Random(int.from_bytes(digest[:8], "big"))
-        value = generator.generate(g.Batch(0, 1, rng))[0]
-        if tagged and isinstance(value, str):
-            tag = base36(int.from_bytes(digest[8:16], "big") >> 7, 11)[-11:]
-            value = _with_tag(value, tag, length)
+        for attempt in range(16):  # never the original value (a fake first name may be the real one)
+            digest = keyed.digest(f"fake|{kind}" + (f"|{attempt}" if attempt else ""), text)
+            rng = random.Random(int.from_bytes(digest[:8], "big"))
+            value = generator.generate(g.Batch(0, 1, rng))[0]
+            if tagged and isinstance(value, str):
+                tag = base36(int.from_bytes(digest[8:16], "big") >> 7, 11)[-11:]
+                value = _with_tag(value, tag, length)
+            if canonical(value).casefold() != text.casefold():
+                break
         return value
 
     return _none_safe(lambda v: "" if v == "" else fake(canonical(v)))  # empty stays empty
