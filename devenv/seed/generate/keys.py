@@ -6,16 +6,15 @@ and finite domains (`JointKey`, `GroupedJoint` when the parents share a tenant c
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import Any, Protocol
 
 from devenv.errors import InputError
-from devenv.seed.generate.references import JointKey, ParentPicker
+from devenv.seed.generate.references import JointKey, ParentPicker, PerParentLayout
 from devenv.seed.generate.rng import IndexPermutation
 from devenv.seed.generate.shared import dependents, grouped_joint
 from devenv.seed.schema.constraints import Bound, InSet
-
-if TYPE_CHECKING:
-    from devenv.seed.generate.table import TableBuilder
+from devenv.seed.schema.model import ForeignKey, Table
+from devenv.seed.spec.model import SeedSpec, TableSpec
 
 _UNIQUABLE = {"string", "text", "int", "decimal", "uuid", "date", "datetime"}
 
@@ -27,6 +26,24 @@ class Ordinal:
     column: str
     group: tuple[str, ...]
     start: int = 1
+
+
+class TableBuilder(Protocol):
+    """What key planning reads and sets on the table's builder (`devenv.seed.generate.table`)."""
+
+    table: Table
+    spec: SeedSpec
+    tspec: TableSpec
+    where: str
+    dry: bool
+    pickers: list[ParentPicker]
+    deferred: list[ForeignKey]
+    fk_columns: set[str]
+    layout: PerParentLayout | None
+    ordinals: list[Ordinal]
+    joints: list[tuple[JointKey, list[tuple[str, list[Any]]]]]
+
+    def cap_rows(self, limit: int, why: str) -> None: ...
 
 
 def plan_unique_keys(b: TableBuilder) -> set[str]:
