@@ -136,6 +136,9 @@ def apply_constraints(ctx: ColumnContext) -> list[Any] | None:
     ctx.low, ctx.high = low, high
     if allowed is not None and (low is not None or high is not None):
         allowed = [v for v in allowed if _within(v, low, high)]
+    shortest, longest = ctx.extras.get("min_length", 0), ctx.max_length
+    if allowed is not None and (shortest or longest):
+        allowed = [v for v in allowed if not isinstance(v, str) or shortest <= len(v) <= (longest or len(v))]
     return allowed
 
 

@@ -74,7 +74,9 @@ class TableBuilder:
         a BEFORE INSERT trigger or NULL fills: left out of the rows, for the database to fill."""
         if column.kind not in _DERIVED or column.name in self.tspec.columns:
             return False
-        return column.has_default or column.nullable or self.table.insert_triggers
+        if column.has_default or self.table.insert_triggers:
+            return True
+        return column.nullable and column.kind == "other"  # a tsvector with nothing to fill it is made
 
     def _check_overrides(self) -> None:
         names = set(self.table.column_names)

@@ -152,10 +152,13 @@ def _key(name: str) -> str:
 
 def _without_password(url: str) -> str:
     """`url` with its password removed (not masked: removed), so it can be written down."""
-    from sqlalchemy.engine import make_url
+    from sqlalchemy.engine import URL, make_url
 
     try:
-        return make_url(url).set(password=None).render_as_string(hide_password=False)
+        parsed = make_url(url)  # URL.set(password=None) would keep it: build the URL without one
+        bare = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database,
+                          {k: v for k, v in parsed.query.items() if "pass" not in k.lower()})
+        return bare.render_as_string(hide_password=False)
     except Exception:  # noqa: BLE001 - an unparsable URL is not written at all
         return "..."
 

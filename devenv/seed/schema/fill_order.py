@@ -117,9 +117,14 @@ def _break_cycles(schema: Schema, component: list[str], edges: dict[str, list[tu
                 where or "database schema",
                 "make one of these foreign-key columns nullable (or DEFERRABLE and nullable), or skip a table",
             )
-        table, fk = min(candidates, key=lambda item: (item[0], item[1].columns))
+        table, fk = min(candidates, key=lambda item: (_is_unique(schema, *item), item[0], item[1].columns))
         deferred.setdefault(table, []).append(fk)
         edges[table] = [(t, f) for t, f in edges[table] if f is not fk]
+
+
+def _is_unique(schema: Schema, table: str, fk: ForeignKey) -> bool:
+    """Whether `fk` is one-to-one: deferring another key leaves its rows free to be capped."""
+    return any(set(key) <= set(fk.columns) for key in schema.tables[table].unique_keys)
 
 
 def _find_cycle(component: list[str], members: set[str],
