@@ -133,7 +133,7 @@ def load_or_create_key(path: str | Path) -> bytes:
     try:
         data = file.read_bytes()
     except FileNotFoundError:
-        file.parent.mkdir(parents=True, exist_ok=True)
+        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = secrets.token_bytes(KEY_BYTES)
         fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:

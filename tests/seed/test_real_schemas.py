@@ -40,6 +40,16 @@ CREATE TABLE users (
     UNIQUE (tenant_id, email),
     FOREIGN KEY (tenant_id, manager_id) REFERENCES users (tenant_id, id)
 );
+CREATE TABLE departments (
+    tenant_id integer NOT NULL REFERENCES tenants (id),
+    id bigserial,
+    head_id bigint,
+    name text NOT NULL,
+    PRIMARY KEY (tenant_id, id),
+    FOREIGN KEY (tenant_id, head_id) REFERENCES users (tenant_id, id)
+);
+ALTER TABLE users ADD department_id bigint;
+ALTER TABLE users ADD FOREIGN KEY (tenant_id, department_id) REFERENCES departments (tenant_id, id);
 CREATE TABLE products (
     tenant_id integer NOT NULL REFERENCES tenants (id),
     id bigserial,
@@ -167,6 +177,9 @@ def test_multi_tenant_schema_suggested_then_seeded_is_usable(pg_url, bare):
         for table in ("product_categories", "order_lines", "invoices", "categories", "users"):
             assert conn.execute(f"SELECT COUNT(*) FROM {table}").fetchone()[0] > 0, table
         assert conn.execute("SELECT COUNT(*) FROM categories WHERE parent_id IS NOT NULL").fetchone()[0] > 0
+        # a cycle through composite keys sharing the tenant: broken, then closed inside each tenant
+        assert conn.execute("SELECT COUNT(*) FROM departments WHERE head_id IS NOT NULL").fetchone()[0] > 0
+        assert conn.execute("SELECT COUNT(*) FROM users WHERE department_id IS NOT NULL").fetchone()[0] > 0
         assert conn.execute("SELECT MIN(line_no) FROM order_lines").fetchone()[0] == 1
 
 

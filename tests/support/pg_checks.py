@@ -141,12 +141,6 @@ def _make_unique(conn: psycopg.Connection, table: str, key: list[str], values: d
                array(SELECT attname FROM unnest(c.confkey) WITH ORDINALITY k(n, i)
                      JOIN pg_attribute ON attrelid = c.confrelid AND attnum = k.n ORDER BY k.i)
         FROM pg_constraint c WHERE c.conrelid = %s::regclass AND c.contype = 'f'""", (table,)).fetchall()
-    for parent, columns, refs in fks:
-        if set(columns) <= set(key) and depth < 3 and parent != table:  # a one-to-one key: a new parent
-            row = _insert_copy(conn, parent, depth + 1)
-            for column, ref in zip(columns, refs):
-                values[column] = row[ref]
-            return
     for name in key:
         type_ = types[name]
         if any(name in columns for _, columns, _ in fks):
@@ -163,5 +157,11 @@ def _make_unique(conn: psycopg.Connection, table: str, key: list[str], values: d
                 sql.Identifier(name), sql.Identifier(table))).fetchone()[0]
             values[name] = latest + (dt.timedelta(microseconds=1) if type_.startswith("timestamp")
                                      else dt.timedelta(days=1))
+            return
+    for parent, columns, refs in fks:  # only foreign keys in the key: a one-to-one key, a new parent
+        if set(columns) <= set(key) and depth < 3 and parent != table:
+            row = _insert_copy(conn, parent, depth + 1)
+            for column, ref in zip(columns, refs):
+                values[column] = row[ref]
             return
     raise AssertionError(f"cannot make ({', '.join(key)}) of {table} unique for the insert")

@@ -62,6 +62,12 @@ class TableBuilder:
         self.rows = self._base_rows()
         for picker in self.pickers:
             picker.layout = self.layout
+        picked = {c for p in self.pickers for c in p.writes}
+        # a deferred key's columns another key fills already (a tenant): kept, and matched later
+        self.deferred_given = {fk: tuple(c for c in fk.columns if c in picked) for fk in self.deferred}
+        for given in self.deferred_given.values():
+            for column in given:
+                self.data.keys.setdefault(column, [])
         unique_columns = plan_unique_keys(self)
         self.data.rows = self.rows
         self.generators = self._build_generators(unique_columns)
@@ -224,7 +230,7 @@ class TableBuilder:
         """The table's rows, BATCH at a time, as tuples in `self.columns` order (deferred
         foreign keys NULL)."""
         seed, name = self.spec.seed, self.table.name
-        deferred_cols = {c for fk in self.deferred for c in fk.columns}
+        deferred_cols = {c for fk in self.deferred for c in fk.columns if c not in self.deferred_given[fk]}
         counters: list[dict[tuple[Any, ...], int]] = [{} for _ in self.ordinals]
         for number, start in enumerate(range(0, self.rows, BATCH)):
             count = min(BATCH, self.rows - start)

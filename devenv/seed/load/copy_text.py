@@ -18,25 +18,50 @@ _SPECIALS = ("\\", "\t", "\n", "\r")
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
-def _plain(values: list[Any]) -> list[str | None]:
-    return [None if v is None else str(v) for v in values]
+def _mapped(to_text: Callable[[Any], str]) -> Formatter:
+    """A formatter applying `to_text` to every value but NULL (through `map` when there is none)."""
+    def format_values(values: list[Any]) -> list[str | None]:
+        if None in values:
+            return [None if v is None else to_text(v) for v in values]
+        return list(map(to_text, values))
+    return format_values
 
 
-def _boolean(values: list[Any]) -> list[str | None]:
-    return [None if v is None else "t" if v is True else "f" if v is False else str(v) for v in values]
+def _temporal_text(value: Any) -> str:
+    return value.isoformat() if isinstance(value, (dt.date, dt.time)) else str(value)
 
 
 def _temporal(values: list[Any]) -> list[str | None]:
-    return [None if v is None else v.isoformat() if isinstance(v, (dt.date, dt.time)) else str(v) for v in values]
+    """Dates and datetimes in ISO form, through the first value's own `isoformat` (a value of
+    another type makes it fall back to checking each one)."""
+    first = next((v for v in values if v is not None), None)
+    iso = getattr(type(first), "isoformat", None) if isinstance(first, (dt.date, dt.time)) else None
+    if iso is not None:
+        try:
+            if None in values:
+                return [None if v is None else iso(v) for v in values]
+            return list(map(iso, values))
+        except TypeError:
+            pass
+    return [None if v is None else _temporal_text(v) for v in values]
 
 
-def _json(values: list[Any]) -> list[str | None]:
-    return [None if v is None else v if isinstance(v, str) else json.dumps(v, sort_keys=True) for v in values]
+def _bool_text(value: Any) -> str:
+    return "t" if value is True else "f" if value is False else str(value)
 
 
-def _bytes(values: list[Any]) -> list[str | None]:
-    return [None if v is None else "\\x" + bytes(v).hex() if isinstance(v, (bytes, bytearray, memoryview)) else str(v)
-            for v in values]
+def _json_text(value: Any) -> str:
+    return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
+
+
+def _bytes_text(value: Any) -> str:
+    return "\\x" + bytes(value).hex() if isinstance(value, (bytes, bytearray, memoryview)) else str(value)
+
+
+_plain = _mapped(str)
+_boolean = _mapped(_bool_text)
+_json = _mapped(_json_text)
+_bytes = _mapped(_bytes_text)
 
 
 def _element(value: Any) -> str:
@@ -69,7 +94,7 @@ _BY_KIND: dict[str, Formatter] = {
 
 def formatters(table: Table, columns: Sequence[str]) -> list[Formatter] | None:
     """One formatter per column, or None when a column's type needs psycopg's own adaptation
-    (intervals, nested arrays and types devenv does not know)."""
+    (intervals and types devenv does not know)."""
     out = []
     for name in columns:
         formatter = _BY_KIND.get(table.column(name).kind)
@@ -86,9 +111,10 @@ def copy_text(rows: list[tuple[Any, ...]], columns: list[Formatter]) -> bytes:
     texts: list[list[str]] = []
     for formatter, values in zip(columns, zip(*rows)):
         text = formatter(list(values))
-        joined = "".join([t for t in text if t is not None] if None in text else text)  # type: ignore[arg-type]
+        present: list[str] = [t for t in text if t is not None] if None in text else text  # type: ignore[assignment]
+        joined = "".join(present)
         if any(special in joined for special in _SPECIALS):
             texts.append([NULL if t is None else t.translate(_ESCAPES) for t in text])
         else:
-            texts.append([NULL if t is None else t for t in text])
+            texts.append(present if len(present) == len(text) else [NULL if t is None else t for t in text])
     return ("\n".join(map("\t".join, zip(*texts))) + "\n").encode("utf-8")
