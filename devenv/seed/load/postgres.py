@@ -1,10 +1,12 @@
-"""PostgreSQL: COPY ... FROM STDIN through psycopg 3 (the next batch is made in a thread while the
-last one is sent), TRUNCATE ... CASCADE, foreign keys set aside and put back, and every sequence
-a filled column draws from moved past the values written, owned by the column or not."""
+"""PostgreSQL: COPY ... FROM STDIN through psycopg 3 (batches arrive as COPY text made in the
+thread that makes the rows, see `devenv.seed.run.pipeline`), TRUNCATE ... CASCADE, foreign keys
+set aside and put back, and every sequence a filled column draws from moved past the values
+written, owned by the column or not."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import psycopg
 from psycopg.copy import QueuedLibpqWriter
@@ -12,9 +14,8 @@ from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from devenv.seed.load.base import Converter, Loader, Row, to_json
+from devenv.seed.load.base import Converter, Encoded, Loader, Row, to_json
 from devenv.seed.load.copy_text import copy_text, formatters
-from devenv.seed.load.prefetch import prefetched
 from devenv.seed.schema.model import Schema, Table
 
 # The named tables and, for partitioned ones, every partition under them.
@@ -45,6 +46,8 @@ class PostgresLoader(Loader):
         self._dropped: list[tuple[str, str, str]] = []
 
     def begin(self, tables: list[str]) -> None:
+        # Generated datetimes of zoned columns are naive UTC: read them as UTC in this transaction.
+        self.conn.execute(text("SET LOCAL TIME ZONE 'UTC'"))
         found = self.conn.execute(text(
             _TREE + "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.convalidated "
             "FROM pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 "
@@ -66,28 +69,29 @@ class PostgresLoader(Loader):
             out.append(to_json if kind == "json" else None)
         return out
 
-    def load(self, table: Table, columns: list[str], batches: Iterable[list[Row]],
-             on_batch: Callable[[int], None]) -> int:
-        """COPY `batches` into `table`. Rows become COPY text in the thread that makes them (see
-        `copy_text`), a writer thread sends it, so this thread only hands bytes over."""
-        statement = f"COPY {self.table_sql(table.name)} ({', '.join(self.quote(c) for c in columns)}) FROM STDIN"
+    def encoder(self, table: Table, columns: list[str]) -> Callable[[list[Row]], Any]:
+        """Batches as COPY text, made a column at a time (see `copy_text`); rows for psycopg to
+        adapt when a column's type needs it."""
         fast = formatters(table, columns)
-        converters = self.converters(table, columns)
-        encoded: Iterable[tuple[int, bytes | list[Row]]] = (
-            ((len(batch), copy_text(batch, fast)) for batch in batches) if fast is not None
-            else ((len(batch), self.convert(batch, converters)) for batch in batches))
+        if fast is None:
+            return super().encoder(table, columns)
+        return lambda rows: copy_text(rows, fast)
+
+    def load(self, table: Table, columns: list[str], batches: Iterable[Encoded],
+             on_batch: Callable[[int], None]) -> int:
+        """COPY the encoded batches into `table`; a writer thread sends them, so this thread
+        only hands bytes over."""
+        statement = f"COPY {self.table_sql(table.name)} ({', '.join(self.quote(c) for c in columns)}) FROM STDIN"
         written = 0
         try:
-            with self.driver.cursor() as cursor, \
-                    cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy, \
-                    prefetched(encoded) as ready:
-                for count, data in ready:
-                    if isinstance(data, bytes):
-                        copy.write(data)
+            with self.driver.cursor() as cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
+                for batch in batches:
+                    if isinstance(batch.data, bytes):
+                        copy.write(batch.data)
                     else:
-                        for row in data:
+                        for row in batch.data:
                             copy.write_row(row)
-                    written += count
+                    written += batch.count
                     on_batch(written)
         except psycopg.Error as exc:
             raise self.failure(exc, table.name) from exc

@@ -5,7 +5,6 @@ each value through its column's rule, parents first, cycles closed by UPDATE."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -17,10 +16,11 @@ from devenv.errors import InputError
 from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.table import BATCH
 from devenv.seed.load.base import Row
+from devenv.seed.load.dialect import loader_for
 from devenv.seed.mask.rules import FormatPreserving, Keyed, build_masker, shuffle_column
 from devenv.seed.mask.sources.base import Source
-from devenv.seed.load.dialect import loader_for
-from devenv.seed.run.seeding import Progress, TableSummary, open_loader
+from devenv.seed.run.pipeline import Job, Progress, load_all
+from devenv.seed.run.seeding import TableSummary, open_loader
 from devenv.seed.schema.fill_order import make_plan
 from devenv.seed.schema.model import Column, ForeignKey, Schema, Table, identity_of
 from devenv.seed.spec.model import MaskRule, MaskSpec, SeedSpec
@@ -123,43 +123,32 @@ def run_mask(conn: Connection, schema: Schema, spec: SeedSpec, source: Source, k
     keyed = Keyed(key)
     fpe = FormatPreserving(keyed)
     pools = Pools(int.from_bytes(keyed.digest("pools", "v1")[:8], "big"), spec.locale)
-    summaries = []
+    jobs: dict[str, _TableJob] = {}
+
+    def job(name: str) -> Job:
+        def start() -> tuple[list[str], Iterator[list[Row]], int]:  # in the worker, tables in order
+            table = schema.tables[name]
+            deferred = [] if aside else [fk for fk in table.foreign_keys
+                                         if plan.is_deferred(name, fk) or fk.ref_table == name]
+            jobs[name] = _TableJob(table, rules[name], source, parts[name], keyed, fpe, pools, deferred, spec.where)
+            return jobs[name].columns, jobs[name].batches(), jobs[name].total()
+        return Job(schema.tables[name], start)
+
+    done = load_all(loader, [job(name) for name in plan.order], progress)
     updates: list[tuple[Table, tuple[str, ...], tuple[str, ...], list[Row]]] = []
-    for name in plan.order:
-        started = time.perf_counter()
-        table = schema.tables[name]
-        deferred = [] if aside else [fk for fk in table.foreign_keys if plan.is_deferred(name, fk) or fk.ref_table == name]
-        job = _TableJob(table, rules[name], source, parts[name], keyed, fpe, pools, deferred, spec.where)
-        total = job.total()
-        if progress:
-            progress(name, 0, total)
-        written = loader.load(table, job.columns, job.batches(), _reporter(progress, name, total))
-        if job.pending:
-            identity = identity_of(table)
-            if identity is None or not set(identity) <= set(job.columns):
-                warnings.append(f"{name}: {', '.join(job.pending_columns)} left NULL (no key to update rows by)")
+    for name, masked in jobs.items():
+        if masked.pending:
+            identity = identity_of(masked.table)
+            if identity is None or not set(identity) <= set(masked.columns):
+                warnings.append(f"{name}: {', '.join(masked.pending_columns)} left NULL (no key to update rows by)")
             else:
-                updates.append((table, identity, job.pending_columns, job.pending))
-        summaries.append(TableSummary(name, written, time.perf_counter() - started))
+                updates.append((masked.table, identity, masked.pending_columns, masked.pending))
     for table, identity, columns, rows in updates:
         filled = [r for r in rows if any(v is not None for v in r[len(identity):])]
         if filled:
             loader.update(table, identity, columns, filled)
     loader.finish([schema.tables[name] for name in plan.order])
-    return summaries
-
-
-def _reporter(progress: Progress | None, name: str, total: int) -> Callable[[int], None]:
-    """The loader's per-batch callback: `progress` for this table (its total grows with the rows
-    when the source could not count them first), or nothing."""
-    if not progress:
-        return _ignore
-    report = progress
-    return lambda done: report(name, done, max(total, done))
-
-
-def _ignore(_: int) -> None:
-    return None
+    return [TableSummary(name, *done[name]) for name in plan.order]
 
 
 class _TableJob:

@@ -4,7 +4,7 @@ empty the tables if asked, fill them parents first, close foreign-key cycles, fi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -17,11 +17,10 @@ from devenv.seed.generate.references import TableData
 from devenv.seed.generate.table import TableBuilder
 from devenv.seed.load.base import Loader, Row
 from devenv.seed.load.dialect import loader_for
+from devenv.seed.run.pipeline import Job, Progress, load_all
 from devenv.seed.schema.fill_order import Plan, make_plan
 from devenv.seed.schema.model import ForeignKey, Schema, identity_of
 from devenv.seed.spec.model import SeedSpec
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -90,38 +89,36 @@ def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, p
     _check_before_writing(schema, spec, plan, external, pools, needed)
     loader = open_loader(conn, schema, plan, spec, reset, "seed")
     known: dict[str, TableData] = dict(external)
-    summaries: dict[str, TableSummary] = {}
     builders: dict[str, TableBuilder] = {}
     held: dict[str, list[list[Row]]] = {}
-    for name in plan.order:
-        started = time.perf_counter()
-        builder = TableBuilder(schema.tables[name], spec, plan, known, pools, needed.get(name, set()), warnings)
-        known[name], builders[name] = builder.data, builder
-        if name in plan.held:  # its NOT NULL deferred keys need parents made later: loaded at the end
-            held[name] = list(builder.batches())
-            summaries[name] = TableSummary(name, 0, time.perf_counter() - started)
-            continue
-        written = _load(loader, builder, builder.batches(), progress)
-        summaries[name] = TableSummary(name, written, time.perf_counter() - started)
-    for name, batches in held.items():
-        started = time.perf_counter()
-        written = _load(loader, builders[name], iter(complete_held(builders[name], batches)), progress)
-        summaries[name] = TableSummary(name, written, summaries[name].seconds + time.perf_counter() - started)
+
+    def job(name: str) -> Job:
+        def start() -> tuple[list[str], Iterator[list[Row]], int]:  # in the worker, tables in order
+            builder = TableBuilder(schema.tables[name], spec, plan, known, pools, needed.get(name, set()), warnings)
+            known[name], builders[name] = builder.data, builder
+            if name in plan.held:  # NOT NULL deferred keys need parents made later: made now, loaded last
+                held[name] = list(builder.batches())
+                return builder.columns, iter(()), 0
+            return builder.columns, builder.batches(), builder.rows
+        return Job(schema.tables[name], start)
+
+    def completed(name: str) -> Job:
+        def start() -> tuple[list[str], Iterator[list[Row]], int]:
+            builder = builders[name]
+            return builder.columns, iter(complete_held(builder, held[name])), builder.rows
+        return Job(schema.tables[name], start)
+
+    done = load_all(loader, [job(name) for name in plan.order], progress)
+    if plan.held:
+        for name, (rows, seconds) in load_all(loader, [completed(name) for name in plan.held], progress).items():
+            done[name] = (rows, done[name][1] + seconds)
     for name, builder in builders.items():
         if builder.deferred and name not in held:
             started = time.perf_counter()
             _close_cycles(loader, builder, warnings)
-            previous = summaries[name]
-            summaries[name] = TableSummary(name, previous.rows, previous.seconds + time.perf_counter() - started)
+            done[name] = (done[name][0], done[name][1] + time.perf_counter() - started)
     loader.finish([schema.tables[name] for name in plan.order])
-    return [summaries[name] for name in plan.order]
-
-
-def _load(loader: Loader, builder: TableBuilder, batches: Iterator[list[Row]], progress: Progress | None) -> int:
-    name, total = builder.table.name, builder.rows
-    if progress:
-        progress(name, 0, total)
-    return loader.load(builder.table, builder.columns, batches, _reporter(progress, name, total))
+    return [TableSummary(name, *done[name]) for name in plan.order]
 
 
 def _read_external(loader: Loader, name: str, needed: dict[str, set[str]]) -> TableData:
@@ -148,18 +145,6 @@ def _check_before_writing(schema: Schema, spec: SeedSpec, plan: Plan, external: 
             raise InputError(f"{fk.label(name)}: its {rows} rows need one {fk.ref_table} row each (NOT NULL, unique), "
                              f"but {fk.ref_table} gets {known[fk.ref_table].rows}", f"{spec.where}: tables.{name}.rows",
                              f"give {name} at most as many rows as {fk.ref_table}")
-
-
-def _reporter(progress: Progress | None, name: str, total: int) -> Callable[[int], None]:
-    """The loader's per-batch callback: `progress` for this table, or nothing."""
-    if not progress:
-        return _ignore
-    report = progress
-    return lambda done: report(name, done, total)
-
-
-def _ignore(_: int) -> None:
-    return None
 
 
 def _needed_keys(schema: Schema, plan: Plan) -> dict[str, set[str]]:

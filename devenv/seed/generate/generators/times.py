@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from collections.abc import Callable
 from typing import Any, TypeVar
 
 from devenv.seed.generate.generators.base import Batch, Generator
@@ -11,12 +13,27 @@ from devenv.seed.generate.rng import IndexPermutation
 _Moment = TypeVar("_Moment", dt.datetime, dt.date)  # both bounds of one range have one type
 
 
+def _utc_from_seconds(seconds: float) -> dt.datetime:
+    """A naive UTC datetime `seconds` after 1970 (what utcfromtimestamp does, without its warning)."""
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).replace(tzinfo=None)
+
+
+# The fast way where it exists without a deprecation warning (Python 3.11); the same values either way.
+_UTC_FROM_SECONDS: Callable[[float], dt.datetime] = (
+    dt.datetime.utcfromtimestamp if sys.version_info < (3, 12) else _utc_from_seconds)
+_EPOCH = dt.datetime(1970, 1, 1)
+
+
 class TimeRange(Generator):
     """Datetimes (or dates) in [low, high], at whole seconds (days for dates); unique ones
-    step from `low` by a permuted index."""
+    step from `low` by a permuted index. Datetimes with a time zone come out as naive UTC (the
+    loaders write them as UTC: cheaper to make and to write than zoned ones, same instants)."""
 
     def __init__(self, low: _Moment, high: _Moment, as_date: bool, unique_key: object = None) -> None:
         self.as_date = as_date
+        if isinstance(low, dt.datetime) and isinstance(high, dt.datetime) and low.tzinfo is not None:
+            low = low.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            high = high.astimezone(dt.timezone.utc).replace(tzinfo=None)
         self.low: dt.datetime | dt.date = low
         step = dt.timedelta(days=1) if as_date else dt.timedelta(seconds=1)
         self.step = step
@@ -32,8 +49,13 @@ class TimeRange(Generator):
             rnd = batch.rng.random
             offsets = [int(rnd() * width) for _ in range(batch.count)]
         if self.as_date:
-            return [low + dt.timedelta(days=o) for o in offsets]
-        return [low + dt.timedelta(seconds=o) for o in offsets]
+            return list(map(dt.date.fromordinal, map(low.toordinal().__add__, offsets)))
+        assert isinstance(low, dt.datetime)  # not a date range
+        start = (low - _EPOCH).total_seconds()
+        try:
+            return list(map(_UTC_FROM_SECONDS, map(start.__add__, offsets)))
+        except (OverflowError, OSError, ValueError):  # beyond what the platform's clock functions take
+            return [low + dt.timedelta(seconds=o) for o in offsets]
 
 
 class TimeOfDay(Generator):
