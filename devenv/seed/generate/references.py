@@ -136,10 +136,12 @@ class ParentPicker:
     def values(self, picked: list[int | None]) -> dict[str, list[Any]]:
         """The child columns' values for the picked parent rows (the columns this picker fills)."""
         out = {}
+        nulls = None in picked
         for column, ref in zip(self.fk.columns, self.fk.ref_columns):
             if column in self.writes:
                 keys = self.parent.keys[ref]
-                out[column] = [None if p is None else keys[p] for p in picked]
+                out[column] = [None if p is None else keys[p] for p in picked] if nulls \
+                    else list(map(keys.__getitem__, picked))  # type: ignore[arg-type]  # no None here
         return out
 
 

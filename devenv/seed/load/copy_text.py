@@ -8,6 +8,8 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Callable, Sequence
+from itertools import repeat
+from operator import is_
 from typing import Any
 
 from devenv.seed.schema.model import Table
@@ -18,10 +20,15 @@ _SPECIALS = ("\\", "\t", "\n", "\r")
 _ESCAPES = str.maketrans({"\\": "\\\\", "\t": "\\t", "\n": "\\n", "\r": "\\r"})
 
 
+def has_null(values: list[Any]) -> bool:
+    """Whether a value is None, by identity only (`None in values` asks every Decimal to compare)."""
+    return any(map(is_, values, repeat(None)))
+
+
 def _mapped(to_text: Callable[[Any], str]) -> Formatter:
     """A formatter applying `to_text` to every value but NULL (through `map` when there is none)."""
     def format_values(values: list[Any]) -> list[str | None]:
-        if None in values:
+        if has_null(values):
             return [None if v is None else to_text(v) for v in values]
         return list(map(to_text, values))
     return format_values
@@ -38,7 +45,7 @@ def _temporal(values: list[Any]) -> list[str | None]:
     iso = getattr(type(first), "isoformat", None) if isinstance(first, (dt.date, dt.time)) else None
     if iso is not None:
         try:
-            if None in values:
+            if has_null(values):
                 return [None if v is None else iso(v) for v in values]
             return list(map(iso, values))
         except TypeError:
@@ -111,7 +118,7 @@ def copy_text(rows: list[tuple[Any, ...]], columns: list[Formatter]) -> bytes:
     texts: list[list[str]] = []
     for formatter, values in zip(columns, zip(*rows)):
         text = formatter(list(values))
-        present: list[str] = [t for t in text if t is not None] if None in text else text  # type: ignore[assignment]
+        present: list[str] = [t for t in text if t is not None] if has_null(text) else text  # type: ignore[assignment]
         joined = "".join(present)
         if any(special in joined for special in _SPECIALS):
             texts.append([NULL if t is None else t.translate(_ESCAPES) for t in text])
