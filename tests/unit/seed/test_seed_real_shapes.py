@@ -181,3 +181,26 @@ def test_draft_names_the_database_and_never_a_password():
     for url in ("postgresql://u:secret@localhost:5432/shop", "postgresql://u@localhost/shop?password=secret&sslmode=require"):
         shown = _without_password(url)
         assert "secret" not in shown and "u@localhost" in shown and shown.endswith(("shop", "sslmode=require"))
+
+
+@settings(max_examples=100, deadline=None)
+@given(start=st.datetimes(min_value=dt.datetime(1900, 1, 1), max_value=dt.datetime(2100, 1, 1)),
+       seconds=st.integers(0, 10**9), as_date=st.booleans(), zoned=st.booleans(), unique=st.booleans())
+def test_moments_as_text_are_the_same_moments(start, seconds, as_date, zoned, unique):
+    """Dates and datetimes a table never reads come as ISO text: the very values the datetime
+    path makes, as the loaders would write them (zoned ones in UTC)."""
+    import random as _random
+
+    from devenv.seed.generate.generators import Batch, TimeRange
+
+    start = start.replace(microsecond=0)
+    low = start.date() if as_date else start.replace(tzinfo=dt.timezone.utc) if zoned else start
+    high = low + dt.timedelta(seconds=seconds) if not as_date else low + dt.timedelta(days=seconds // 86_400)
+    made = TimeRange(low, high, as_date, ("k",) if unique else None)
+    texts = TimeRange(low, high, as_date, ("k",) if unique else None)
+    texts.as_text = True
+    assert texts.text_ok()
+    batch = Batch(7, 300, _random.Random(3))
+    values = made.generate(batch)
+    assert texts.generate(Batch(7, 300, _random.Random(3))) == [v.isoformat(" ") if not as_date else v.isoformat()
+                                                               for v in values]
