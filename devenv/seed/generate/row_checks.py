@@ -7,9 +7,9 @@ from __future__ import annotations
 import datetime as dt
 import random
 import re
-from functools import lru_cache
 from collections.abc import Collection
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from devenv.seed.generate.inference import infer_kind

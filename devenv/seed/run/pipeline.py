@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import gc
 import time
-from contextlib import contextmanager
 from collections.abc import Callable, Iterator
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from devenv.seed.load.base import Encoded, Loader, Row
