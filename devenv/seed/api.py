@@ -20,7 +20,7 @@ from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import SQLAlchemyError
 
 from devenv.errors import DevenvError, InputError, RuntimeFailure
-from devenv.seed.load.connect import engine_for
+from devenv.seed.load.connect import guarded_engine
 from devenv.seed.load.guard import ensure_local, parse_url
 from devenv.seed.run.seeding import TableSummary, run_seed, seeded_tables
 from devenv.seed.schema.discovery import create_from_models, reflect_schema
@@ -42,6 +42,7 @@ class SeedSummary:
     tables: tuple[TableSummary, ...]
     seconds: float
     warnings: tuple[str, ...] = field(default_factory=tuple)
+    masked: bool = False  # rows copied from a masking source, not made up
 
     @property
     def rows(self) -> int:
@@ -58,17 +59,18 @@ class SeedSummary:
 
 
 def seed(url: str, spec: SeedSpec, *, reset: bool = False, progress: Progress | None = None,
-         allow_hosts: frozenset[str] = frozenset()) -> SeedSummary:
+         allow_hosts: frozenset[str] = frozenset(), warnings: list[str] | None = None) -> SeedSummary:
     """Fill the database at `url` with the synthetic rows `spec` describes, in one transaction.
 
     Refuses (InputError) a URL that is not local (see `guard`); with `reset`, empties the spec's
     tables first (PostgreSQL: TRUNCATE ... CASCADE); without it, refuses tables that hold rows.
-    `progress(table, done, total)` is called as rows are written.
+    `progress(table, done, total)` is called as rows are written. `warnings`, when given, gets
+    what the run found worth knowing as it goes, so the caller keeps it even if the run fails.
     """
     ensure_local(url, allow_hosts)
     started = time.perf_counter()
-    warnings: list[str] = []
-    with _connection(url, spec) as conn:
+    warnings = [] if warnings is None else warnings
+    with _connection(url, spec, allow_hosts) as conn:
         if spec.models:
             create_from_models(conn, spec.models, spec.where)
         schema = reflect_schema(conn, spec.schema)
@@ -77,7 +79,8 @@ def seed(url: str, spec: SeedSpec, *, reset: bool = False, progress: Progress | 
 
 
 def mask(url: str, spec: SeedSpec, *, key: bytes, source: str | None = None, reset: bool = False,
-         progress: Progress | None = None, allow_hosts: frozenset[str] = frozenset()) -> SeedSummary:
+         progress: Progress | None = None, allow_hosts: frozenset[str] = frozenset(),
+         warnings: list[str] | None = None) -> SeedSummary:
     """Copy the rows of the spec's mask source (or `source`: a dump file, a CSV folder or a
     database URL, only ever read) into the local database at `url`, every column masked by its
     rule. Strict by default: a column neither ruled nor declared safe stops the run before any
@@ -92,23 +95,25 @@ def mask(url: str, spec: SeedSpec, *, key: bytes, source: str | None = None, res
     if spec.mask is None and source is None:
         raise InputError("the spec has no [mask] section", spec.where, "add [mask] with source, rules and safe columns")
     started = time.perf_counter()
-    warnings: list[str] = []
+    warnings = [] if warnings is None else warnings
     reader = open_source(source, spec)
-    with reader, _connection(url, spec) as conn:
+    with reader, _connection(url, spec, allow_hosts) as conn:
         if spec.models:
             create_from_models(conn, spec.models, spec.where)
         schema = reflect_schema(conn, spec.schema)
         summaries = run_mask(conn, schema, spec, reader, key, reset=reset, progress=progress, warnings=warnings)
-    return SeedSummary(spec.database, tuple(summaries), time.perf_counter() - started, tuple(warnings))
+    return SeedSummary(spec.database, tuple(summaries), time.perf_counter() - started, tuple(warnings), masked=True)
 
 
-def suggest(url_or_source: str, *, database: str = "app", sample: int = 200, schema: str | None = None) -> str:
+def suggest(url_or_source: str, *, database: str | None = None, sample: int = 200, schema: str | None = None) -> str:
     """A drafted spec (TOML text) for the database or source named: every column classified,
     likely personal data flagged by name and by sampled content, given a masking rule, the rest
-    declared safe. Sampled values are read, never written into the draft."""
-    from devenv.seed.mask.suggest import draft_spec
+    declared safe. Sampled values are read, never written into the draft, nor is a password.
+    `database` defaults to the URL's database name (or the dump's name)."""
+    from devenv.seed.mask.suggest import database_name, draft_spec
 
-    return draft_spec(url_or_source, database=database, sample=sample, schema=schema)
+    return draft_spec(url_or_source, database=database or database_name(url_or_source), sample=sample,
+                      schema=schema)
 
 
 def has_data(url: str, spec: SeedSpec, *, allow_hosts: frozenset[str] = frozenset()) -> bool:
@@ -116,7 +121,7 @@ def has_data(url: str, spec: SeedSpec, *, allow_hosts: frozenset[str] = frozense
     from devenv.seed.load.dialect import loader_for
 
     ensure_local(url, allow_hosts)
-    with _connection(url, spec, write=False) as conn:
+    with _connection(url, spec, allow_hosts, write=False) as conn:
         schema = reflect_schema(conn, spec.schema)
         loader = loader_for(conn, schema)
         return any(loader.has_rows(name) for name in seeded_tables(schema, spec))
@@ -128,7 +133,7 @@ def load_or_create_key(path: str | Path) -> bytes:
     try:
         data = file.read_bytes()
     except FileNotFoundError:
-        file.parent.mkdir(parents=True, exist_ok=True)
+        file.parent.mkdir(parents=True, exist_ok=True, mode=0o700)
         data = secrets.token_bytes(KEY_BYTES)
         fd = os.open(file, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
         with os.fdopen(fd, "wb") as handle:
@@ -146,13 +151,13 @@ class _connection:
     """A connection in one transaction: committed when the block ends cleanly, rolled back on
     any error; driver errors become RuntimeFailure with the database's message."""
 
-    def __init__(self, url: str, spec: SeedSpec, write: bool = True) -> None:
-        self.url, self.spec, self.write = url, spec, write
+    def __init__(self, url: str, spec: SeedSpec, allow_hosts: frozenset[str], write: bool = True) -> None:
+        self.url, self.spec, self.write, self.allow_hosts = url, spec, write, allow_hosts
         self.engine: Engine | None = None
         self.conn: Connection | None = None
 
     def __enter__(self) -> Connection:
-        self.engine = engine_for(self.url)
+        self.engine = guarded_engine(self.url, self.allow_hosts)
         try:
             self.conn = self.engine.connect()
         except SQLAlchemyError as exc:
@@ -160,7 +165,7 @@ class _connection:
             shown = parse_url(self.url).render_as_string(hide_password=True)
             raise RuntimeFailure(f"cannot connect to the database: {_first_line(exc)}", shown,
                                  "check that the local stack is up (devenv status) and the URL is right",
-                                 details=str(exc)) from exc
+                                 details=_rest(exc)) from exc
         self.conn.begin()
         return self.conn
 
@@ -175,7 +180,7 @@ class _connection:
                 except SQLAlchemyError as error:
                     raise RuntimeFailure(f"the database refused the commit: {_first_line(error)}",
                                          f"database {self.spec.database}", "see the details with --debug",
-                                         details=str(error)) from error
+                                         details=_rest(error)) from error
             else:
                 conn.rollback()
         finally:
@@ -183,9 +188,14 @@ class _connection:
             engine.dispose()
         if exc is not None and isinstance(exc, SQLAlchemyError) and not isinstance(exc, DevenvError):
             raise RuntimeFailure(f"database error: {_first_line(exc)}", f"database {self.spec.database}",
-                                 "see the details with --debug", details=str(exc)) from exc
+                                 "see the details with --debug", details=_rest(exc)) from exc
 
 
 def _first_line(exc: BaseException) -> str:
     text = str(getattr(exc, "orig", None) or exc).strip()
     return text.splitlines()[0] if text else exc.__class__.__name__
+
+
+def _rest(exc: BaseException) -> str:
+    """The driver's words after the first line (which the message already says)."""
+    return "\n".join(line for line in str(getattr(exc, "orig", None) or exc).strip().splitlines()[1:] if line.strip())

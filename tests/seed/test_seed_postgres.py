@@ -223,7 +223,7 @@ def test_models_create_the_schema_when_there_are_no_migrations(pg_url, tmp_path,
 
 def test_guard_refuses_remote_and_passes_allowed_stack_hosts(shop):
     spec = parse_spec(SPEC)
-    remote = shop.replace("127.0.0.1", "10.255.255.1")
+    remote = shop.replace("127.0.0.1", "db.prod.invalid")
     with pytest.raises(InputError, match="refusing to write"):
         seed(remote, spec)
     # A stack host name passes the guard when allowed; here it does not resolve, so connecting fails.
@@ -232,6 +232,18 @@ def test_guard_refuses_remote_and_passes_allowed_stack_hosts(shop):
         seed(stack_host, spec)
     with pytest.raises(RuntimeFailure, match="cannot connect"):
         seed(stack_host, spec, allow_hosts=frozenset({"devenv-unresolvable-stack-host.invalid"}))
+
+
+def test_the_drivers_environment_cannot_steer_the_connection(shop, monkeypatch):
+    """libpq reads PGOPTIONS, PGDATABASE... when it connects: devenv connects with them hidden, so
+    the URL alone decides (were PGOPTIONS read, every write would fail in a read-only transaction)."""
+    monkeypatch.setenv("PGOPTIONS", "-c default_transaction_read_only=on")
+    monkeypatch.setenv("PGDATABASE", "postgres")
+    monkeypatch.setenv("PGHOST", "db.prod.invalid")  # not used: the URL names its host, as libpq would
+    monkeypatch.setenv("PGPORT", "1")
+    summary = seed(shop, parse_spec(SPEC))
+    assert summary.rows > 0
+    assert scalar(shop, "SELECT COUNT(*) FROM customers") == 2000
 
 
 def test_foreign_keys_set_aside_for_copy_are_put_back_and_verified(shop, monkeypatch):

@@ -26,6 +26,8 @@ _PRODUCT_TABLES = re.compile(r"product|item|article|good|sku|catalog|inventory|b
 # (pattern on the column name, kind); first match wins when the kind fits the column's type.
 NAME_RULES: tuple[tuple[str, str], ...] = (
     (r"(^|_)(uuid|guid)$", "uuid"),
+    (r"(^|_)id$", "integer"),  # a key, whatever else its name says (payment_id is not an amount)
+    (r"(^|_)id$", "code"),
     (r"e_?mail", "email"),
     (r"phone|mobile|^cell|fax|(^|_)tel(ephone)?($|_)|msisdn", "phone"),
     (r"^(first_?name|given_?name|fore_?name|fname)$", "first_name"),
@@ -132,7 +134,39 @@ def apply_constraints(ctx: ColumnContext) -> list[Any] | None:
             minimum = constraint.value + (1 if constraint.op == ">" else 0)
             ctx.extras["min_length"] = max(ctx.extras.get("min_length", 0), minimum)
     ctx.low, ctx.high = low, high
+    if allowed is not None and (low is not None or high is not None):
+        allowed = [v for v in allowed if _within(v, low, high)]
+    shortest, longest = ctx.extras.get("min_length", 0), ctx.max_length
+    if allowed is not None and (shortest or longest):
+        allowed = [v for v in allowed if not isinstance(v, str) or shortest <= len(v) <= (longest or len(v))]
     return allowed
+
+
+def _within(value: Any, low: Any, high: Any) -> bool:
+    try:
+        return (low is None or value >= low) and (high is None or value <= high)
+    except TypeError:
+        return True
+
+
+def check_feasible(ctx: ColumnContext, allowed: list[Any] | None, where: str) -> None:
+    """InputError when the column's checks leave no value, or too few for a unique column."""
+    name = f"{ctx.table.name}.{ctx.column.name}"
+    if allowed is not None and not allowed:
+        raise InputError(f"the check constraints on {name} leave no value to write", where,
+                         "the CHECK's IN list and its bounds exclude each other: fix the schema, or skip the table")
+    if ctx.low is not None and ctx.high is not None and _within(ctx.low, None, ctx.high) is False:
+        raise InputError(f"the check constraints on {name} contradict each other: no value is at least {ctx.low} "
+                         f"and at most {ctx.high} (type and checks together)", where,
+                         "fix the schema's checks, or skip the table")
+    if ctx.unique and allowed is not None and len(allowed) < ctx.rows:
+        raise too_few(ctx, len(allowed), "values its check allows", where)
+
+
+def too_few(ctx: ColumnContext, count: int, what: str, where: str) -> InputError:
+    return InputError(f"{ctx.table.name}.{ctx.column.name} is unique but has only {count} {what}, "
+                      f"for {ctx.rows} rows", where.rsplit(".columns.", 1)[0] + ".rows",
+                      f"give {ctx.table.name} at most {count} rows (tables.{ctx.table.name}.rows = {count})")
 
 
 def _type_bounds(ctx: ColumnContext) -> tuple[Any, Any]:
@@ -196,6 +230,7 @@ def build_generator(ctx: ColumnContext, override: ColumnSpec | None) -> g.Genera
     """The column's generator before nulls: from the override, else from the inferred kind."""
     allowed = apply_constraints(ctx)
     where = f"{ctx.where}: tables.{ctx.table.name}.columns.{ctx.column.name}"
+    check_feasible(ctx, allowed, where)
     if override is not None and override.generator is not None:
         return _from_override(ctx, override, where)
     if allowed:
@@ -224,7 +259,11 @@ def _from_override(ctx: ColumnContext, spec: ColumnSpec, where: str) -> g.Genera
     if kind == "kind":
         return build_kind(ctx, value, where)
     if kind == "constant":
+        if ctx.unique and ctx.rows > 1:
+            raise too_few(ctx, 1, "value (a constant)", where)
         return g.Constant(value)
+    if kind == "choices" and ctx.unique and len(value) < ctx.rows:
+        raise too_few(ctx, len(value), "choices", where)
     if kind == "choices":
         return g.Nth(value, ctx.key) if ctx.unique and len(value) >= ctx.rows and not spec.weights \
             else g.Choice(value, spec.weights)

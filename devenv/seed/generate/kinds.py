@@ -10,10 +10,13 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from typing import Any
 
+from sqlalchemy import types as sqltypes
+
+from devenv.errors import InputError
 from devenv.seed.generate import generators as g
 from devenv.seed.generate.patterns import RegexPattern
 from devenv.seed.generate.pools import Pools
-from devenv.seed.schema.model import Column, Table
+from devenv.seed.schema.model import Column, Table, type_kind
 
 STR = frozenset({"string", "text"})
 NUM = frozenset({"int", "decimal", "float"})
@@ -87,8 +90,11 @@ def _numeric(ctx: ColumnContext, low: Any, high: Any, scale: int = 2) -> g.Gener
 
 def clamp_range(ctx: ColumnContext, low: Any, high: Any) -> tuple[Any, Any]:
     """The natural [low, high] of a kind narrowed by the column's bounds; when they do not
-    overlap, the column's bounds win (a check constraint is law, a name is a hint)."""
+    overlap, the column's bounds win (a check constraint is law, a name is a hint). A partition
+    key takes its partitions' whole range."""
     c_low, c_high = ctx.low, ctx.high
+    if ctx.column.name == ctx.table.partition_key and c_low is not None and c_high is not None:
+        return c_low, c_high  # span every partition, not only those the kind's usual range meets
     new_low = low if c_low is None else max(low, c_low)
     new_high = high if c_high is None else min(high, c_high)
     if new_low <= new_high:
@@ -179,6 +185,10 @@ def _enum(ctx: ColumnContext) -> g.Generator:
     values = ctx.column.enum_values
     if not values:
         return _text(ctx)
+    if ctx.unique and len(values) < ctx.rows:
+        raise InputError(f"{ctx.table.name}.{ctx.column.name} is unique but its enum has only {len(values)} values, "
+                         f"for {ctx.rows} rows", f"{ctx.where}: tables.{ctx.table.name}.rows",
+                         f"give {ctx.table.name} at most {len(values)} rows (tables.{ctx.table.name}.rows = {len(values)})")
     return g.Nth(values, ctx.key) if ctx.unique else g.Choice(values)
 
 
@@ -187,16 +197,29 @@ def _bool(p_true: float) -> Callable[[ColumnContext], g.Generator]:
 
 
 def _array(ctx: ColumnContext) -> g.Generator:
-    return _ArrayOfWords(ctx.pools.get("word"))
+    """Lists of 0-3 items of the array's element type (words for text, small numbers...)."""
+    item = type_kind(getattr(ctx.column.type, "item_type", None) or sqltypes.Text())
+    samples: dict[str, list[Any]] = {
+        "int": list(range(1, 101)), "bool": [False, True],
+        "decimal": [Decimal(n).scaleb(-2) for n in range(100, 10_000, 37)],
+        "float": [n / 8 for n in range(1, 400)],
+    }
+    return _ArrayOf(samples.get(item) or [w for w in ctx.pools.get("word") if w.isalpha()])
 
 
-class _ArrayOfWords(g.Generator):
-    def __init__(self, words: list[str]) -> None:
-        self.words = words
+class _ArrayOf(g.Generator):
+    def __init__(self, values: list[Any]) -> None:
+        self.values = values
 
     def generate(self, batch: g.Batch) -> list[Any]:
         rng = batch.rng
-        return [rng.choices(self.words, k=int(rng.random() * 4)) for _ in range(batch.count)]
+        return [rng.choices(self.values, k=int(rng.random() * 4)) for _ in range(batch.count)]
+
+
+def _tsvector(ctx: ColumnContext) -> g.Generator:
+    """Text-search vectors in PostgreSQL's input form: 'word' 'other' 'third'."""
+    words = [w.lower() for w in ctx.pools.get("word") if w.isalpha()]
+    return g.Joined("'{0}' '{1}' '{2}'", [words, words, words])
 
 
 def _bytes(ctx: ColumnContext) -> g.Generator:
@@ -264,6 +287,7 @@ KINDS: dict[str, Kind] = {
     "json": Kind(frozenset({"json", "text"}), _json),
     "enum": Kind(frozenset({"enum", "string", "text"}), _enum),
     "array": Kind(frozenset({"array"}), _array),
+    "tsvector": Kind(frozenset({"tsvector"}), _tsvector),
     "bytes": Kind(frozenset({"bytes"}), _bytes),
 }
 
@@ -272,4 +296,5 @@ TYPE_DEFAULTS = {
     "int": "integer", "float": "float", "decimal": "decimal", "bool": "boolean", "date": "date",
     "datetime": "timestamp", "time": "time", "interval": "interval", "uuid": "uuid", "json": "json",
     "bytes": "bytes", "enum": "enum", "string": "text", "text": "text", "inet": "ipv4", "array": "array",
+    "tsvector": "tsvector",
 }

@@ -64,13 +64,16 @@ def mix_bits(n: int, bits: int, key: int) -> int:
 _ALPHABET36 = "0123456789abcdefghijklmnopqrstuvwxyz"
 
 
+_PAIRS36 = [a + b for a in _ALPHABET36 for b in _ALPHABET36]  # two base-36 digits at a time
+
+
 def base36(n: int, width: int = 1) -> str:
     """`n` in lowercase base 36, left-padded with zeros to `width`."""
-    digits = []
+    chunks = []
     while n:
-        n, rem = divmod(n, 36)
-        digits.append(_ALPHABET36[rem])
-    text = "".join(reversed(digits)) or "0"
+        n, rem = divmod(n, 1296)
+        chunks.append(_PAIRS36[rem])
+    text = "".join(reversed(chunks)).lstrip("0") or "0"
     return text.rjust(width, "0")
 
 

@@ -9,6 +9,7 @@ import random
 import re
 from collections.abc import Collection
 from decimal import Decimal
+from functools import lru_cache
 from typing import Any
 
 from devenv.seed.generate.inference import infer_kind
@@ -69,11 +70,16 @@ def align_emails(table: Table, names: tuple[str, str, str], cols: dict[str, list
         local, _, domain = address.partition("@")
         parts = local.split(".")
         tag = f".{parts[-1]}" if len(parts) == 3 else ""
-        name = ".".join(w for w in ("".join(ch for ch in f.lower() if ch in _ASCII),
-                                    "".join(ch for ch in l.lower() if ch in _ASCII)) if w) or "user"
-        value = f"{name}{tag}@{domain}"
+        value = f"{_local_part(f, l)}{tag}@{domain}"
         out.append(value if limit is None or len(value) <= limit else value[len(value) - limit:])
     cols[email] = out
+
+
+@lru_cache(maxsize=1 << 16)
+def _local_part(first: str, last: str) -> str:
+    """first.last in lower-case ASCII letters (names come from pools: computed once per pair)."""
+    return ".".join(w for w in ("".join(ch for ch in first.lower() if ch in _ASCII),
+                                "".join(ch for ch in last.lower() if ch in _ASCII)) if w) or "user"
 
 
 def repair(checks: list[RowCheck], cols: dict[str, list[Any]], count: int, rng: random.Random,

@@ -11,6 +11,7 @@ from typing import Any
 from devenv.errors import InputError
 from devenv.seed.generate import generators as g
 from devenv.seed.generate.inference import build_generator, default_null_ratio
+from devenv.seed.generate.keys import Ordinal, plan_unique_keys
 from devenv.seed.generate.kinds import ColumnContext
 from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.references import (
@@ -20,44 +21,71 @@ from devenv.seed.generate.references import (
     SelfPicker,
     TableData,
 )
-from devenv.seed.generate.rng import IndexPermutation, derive_seed
-from devenv.seed.generate.row_checks import align_emails, email_columns, repair, row_checks
-from devenv.seed.schema.constraints import InSet
+from devenv.seed.generate.rng import derive_seed
+from devenv.seed.generate.row_checks import (
+    align_emails,
+    email_columns,
+    repair,
+    row_checks,
+)
+from devenv.seed.generate.shared import restrict_owners, share_columns
+from devenv.seed.schema.constraints import Compare
 from devenv.seed.schema.fill_order import Plan
-from devenv.seed.schema.model import ForeignKey, Table
+from devenv.seed.schema.model import Column, ForeignKey, Table
 from devenv.seed.spec.model import SeedSpec, TableSpec
 
 BATCH = 10_000
-_UNIQUABLE = {"string", "text", "int", "decimal", "uuid", "date", "datetime"}
+_DERIVED = ("other", "tsvector")  # kinds a database default or trigger fills better than a guess
 
 
 class TableBuilder:
-    """Plans one table (row count, foreign keys, uniqueness) and yields its rows batch by batch."""
+    """Plans one table (row count, foreign keys, uniqueness) and yields its rows batch by batch.
+    `dry`: plan only, with parents known by their row counts (the check made before writing)."""
 
     def __init__(self, table: Table, spec: SeedSpec, plan: Plan, known: dict[str, TableData],
-                 pools: Pools, needed: set[str], warnings: list[str]) -> None:
+                 pools: Pools, needed: set[str], warnings: list[str], dry: bool = False) -> None:
         self.table, self.spec, self.plan, self.known = table, spec, plan, known
-        self.pools, self.warnings = pools, warnings
+        self.pools, self.warnings, self.dry = pools, warnings, dry
         self.tspec = spec.tables.get(table.name, TableSpec())
         self.where = spec.where
-        self.columns = [c.name for c in table.writable]
+        self.fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
+        self._check_overrides()
+        self.omitted = [c.name for c in table.writable if self._left_to_database(c)]
+        self.columns = [c.name for c in table.writable if c.name not in self.omitted]
         self.data = TableData(table.name, 0, {name: [] for name in needed})
         self.pickers: list[ParentPicker] = []
         self.self_pickers: list[SelfPicker] = []
         self.deferred = [fk for fk in table.foreign_keys if plan.is_deferred(table.name, fk)]
-        self.fk_columns = {c for fk in table.foreign_keys for c in fk.columns}
         self.layout: PerParentLayout | None = None
         self.joints: list[tuple[JointKey, list[tuple[str, list[Any]]]]] = []
-        self._check_overrides()
-        self.rows = self._base_rows()
+        self.ordinals: list[Ordinal] = []
         self._plan_references()
-        unique_columns = self._plan_unique_keys()
+        self.rows = self._base_rows()
+        for picker in self.pickers:
+            picker.layout = self.layout
+        picked = {c for p in self.pickers for c in p.writes}
+        # a deferred key's columns another key fills already (a tenant): kept, and matched later
+        self.deferred_given = {fk: tuple(c for c in fk.columns if c in picked) for fk in self.deferred}
+        for given in self.deferred_given.values():
+            for column in given:
+                self.data.keys.setdefault(column, [])
+        unique_columns = plan_unique_keys(self)
         self.data.rows = self.rows
         self.generators = self._build_generators(unique_columns)
         self.checks = row_checks(table, self.tspec, self.generators)
+        self._moments_as_text()
         self.email_names = email_columns(table, self.tspec, self.generators)
 
     # planning
+    def _left_to_database(self, column: Column) -> bool:
+        """A column with no generator for its type (a tsvector, a geometry...) that a default,
+        a BEFORE INSERT trigger or NULL fills: left out of the rows, for the database to fill."""
+        if column.kind not in _DERIVED or column.name in self.tspec.columns:
+            return False
+        if column.has_default or self.table.insert_triggers:
+            return True
+        return column.nullable and column.kind == "other"  # a tsvector with nothing to fill it is made
+
     def _check_overrides(self) -> None:
         names = set(self.table.column_names)
         for name, override in self.tspec.columns.items():
@@ -81,7 +109,9 @@ class TableBuilder:
             other = self._fk_covering(rest) if set(fk.columns) <= set(key) and rest else None
             if other is not None and other.ref_table in self.known:
                 cap = self.known[other.ref_table].rows if cap is None else min(cap, self.known[other.ref_table].rows)
-        self.layout = PerParentLayout(per_parent, parent.rows, cap, (self.spec.seed, self.table.name))
+        picker = next((p for p in self.pickers if p.mode == "per_parent"), None)
+        eligible = set(picker.pool) if picker is not None and picker.pool is not None else None
+        self.layout = PerParentLayout(per_parent, parent.rows, cap, (self.spec.seed, self.table.name), eligible)
         return self.layout.rows
 
     def _fk_for(self, columns: tuple[str, ...]) -> ForeignKey:
@@ -122,121 +152,47 @@ class TableBuilder:
             mode = "per_parent" if set(fk.columns) == per_parent_cols else "random"
             picker = ParentPicker(fk, parent, mode, 0.0 if mode == "per_parent" else self.null_ratio(fk.columns, 0.1),
                                   (self.spec.seed, self.table.name, fk.columns))
-            picker.layout = self.layout
             self.pickers.append(picker)
-
-    def _plan_unique_keys(self) -> set[str]:
-        """Decide how each unique key is kept unique; returns columns that must be unique alone."""
-        unique: set[str] = set()
-        by_columns = {frozenset(p.fk.columns): p for p in self.pickers}
-        deferred_cols = {c for fk in self.deferred for c in fk.columns}
-        for key in self.table.unique_keys:
-            if self._satisfied(key, unique, by_columns) or set(key) <= deferred_cols:
-                continue  # deferred foreign keys are kept unique when they are filled
-            picker = by_columns.get(frozenset(key))
-            if picker is not None:  # a unique foreign key: one child per parent
-                if picker.mode == "random":
-                    picker.mode, picker.null_ratio = "one_to_one", 0.0
-                    picker.perm = IndexPermutation(max(picker.size, 1), self.spec.seed, self.table.name,
-                                                   picker.fk.columns, "one_to_one")
-                    self._cap_rows(picker.parent.rows, f"one row per {picker.fk.ref_table} row")
-                continue
-            if len(key) == 1 and key[0] not in self.fk_columns:
-                unique.add(key[0])
-                continue
-            per_parent = [p for p in self.pickers if p.mode == "per_parent" and set(p.fk.columns) <= set(key)]
-            rest = set(key) - (set(per_parent[0].fk.columns) if per_parent else set())
-            other = by_columns.get(frozenset(rest)) if per_parent else None
-            if other is not None and other.mode == "random":
-                other.mode, other.null_ratio, other.layout = "offset", 0.0, self.layout
-                continue
-            loose = [c for c in key if c not in self.fk_columns and self._uniquable(c)]
-            if loose:
-                unique.add(loose[-1])
-                continue
-            self._joint(key, by_columns, deferred_cols)
-        return unique
-
-    def _satisfied(self, key: tuple[str, ...], unique: set[str],
-                   by_columns: dict[frozenset[str], ParentPicker]) -> bool:
-        if any(c in unique for c in key):
-            return True
-        for picker in by_columns.values():
-            if picker.mode == "one_to_one" and set(picker.fk.columns) <= set(key):
-                return True
-        return False
-
-    def _uniquable(self, name: str) -> bool:
-        column = self.table.column(name)
-        override = self.tspec.columns.get(name)
-        if override is not None and override.generator in ("constant", "choices"):
-            return False
-        if any(isinstance(c, InSet) and c.column == name for c in self.table.constraints):
-            return False
-        return column.kind in _UNIQUABLE
-
-    def _joint(self, key: tuple[str, ...], by_columns: dict[frozenset[str], ParentPicker],
-               deferred_cols: set[str]) -> None:
-        parts: list[tuple[int, ParentPicker]] = []
-        covered: set[str] = set()
+        share_columns(self.pickers, self.self_pickers)
+        for picker in self.pickers:  # a key sharing a NOT NULL tenant column may still be NULL in its own
+            if picker.given and picker.mode == "given":
+                picker.null_ratio = self.null_ratio(picker.writes, 0.1) if picker.writes else 0.0
+        for self_picker in self.self_pickers:
+            own = [c for c in self_picker.fk.columns if c not in self_picker.given]
+            self_picker.nullable = all(self.table.column(c).nullable for c in own)
+            self_picker.null_ratio = self.null_ratio(tuple(own), 0.1)
+        if not self.dry:
+            restrict_owners(self.pickers)
         for picker in self.pickers:
-            if set(picker.fk.columns) <= set(key) and picker.mode == "random":
-                parts.append((picker.parent.rows, picker))
-                covered |= set(picker.fk.columns)
-        finite: list[tuple[str, list[Any]]] = []
-        for name in key:
-            if name in covered:
-                continue
-            domain = self._finite_domain(name)
-            if domain is None or name in deferred_cols:
-                raise InputError(
-                    f"cannot keep ({', '.join(key)}) of {self.table.name} unique: {name} has no finite domain",
-                    f"{self.where}: tables.{self.table.name}",
-                    "give one of these columns a generator with enough distinct values (template with {n}, range)")
-            finite.append((name, domain))
-        sizes = [size for size, _ in parts] + [len(d) for _, d in finite]
-        joint = JointKey(sizes, (self.spec.seed, self.table.name, key))
-        for position, (_, picker) in enumerate(parts):
-            picker.mode, picker.null_ratio, picker.joint, picker.digit = "digit", 0.0, joint, position
-        self.joints.append((joint, finite))
-        self._cap_rows(joint.total, f"distinct ({', '.join(key)}) combinations")
+            if picker.pool is not None and not picker.pool and not all(self.table.column(c).nullable for c in picker.fk.columns):
+                raise InputError(f"{picker.fk.label(self.table.name)}: no {picker.fk.ref_table} row matches the rows of the "
+                                 "tables sharing its columns", self.where, "give those tables more rows, or skip "
+                                 f"{self.table.name}")
 
-    def _finite_domain(self, name: str) -> list[Any] | None:
-        column = self.table.column(name)
-        override = self.tspec.columns.get(name)
-        if override is not None and override.generator == "choices":
-            return list(override.value)
-        if override is not None and override.generator == "constant":
-            return [override.value]
-        for constraint in self.table.constraints:
-            if isinstance(constraint, InSet) and constraint.column == name:
-                return list(constraint.values)
-        if column.kind == "bool":
-            return [False, True]
-        if column.kind == "enum" and column.enum_values:
-            return list(column.enum_values)
-        return None
-
-    def _cap_rows(self, limit: int, why: str) -> None:
-        if self.rows > limit:
-            if self.layout is not None:
-                raise InputError(f"{self.table.name}: per_parent asks for {self.rows} rows but only {limit} {why} exist",
-                                 f"{self.where}: tables.{self.table.name}.per_parent", "lower max")
-            self.warnings.append(f"{self.table.name}: {self.rows} rows asked, {limit} made (only {limit} {why})")
-            self.rows = limit
+    def cap_rows(self, limit: int, why: str) -> None:
+        """At most `limit` rows: an error for a per-parent distribution (say what to change), else
+        the row count is lowered with a warning."""
+        if self.rows <= limit:
+            return
+        if self.layout is not None:
+            raise InputError(f"{self.table.name}: per_parent asks for {self.rows} rows but only {limit} {why} exist",
+                             f"{self.where}: tables.{self.table.name}.per_parent", "lower max")
+        self.warnings.append(f"{self.table.name}: {self.rows} rows asked, {limit} made (only {limit} {why})")
+        self.rows = limit
 
     def _build_generators(self, unique: set[str]) -> dict[str, g.Generator]:
         out: dict[str, g.Generator] = {}
-        joint_cols = {name for _, finite in self.joints for name, _ in finite}
+        skipped = {name for _, finite in self.joints for name, _ in finite} | {o.column for o in self.ordinals}
         single_pk = self.table.primary_key if len(self.table.primary_key) == 1 else ()
         for column in self.table.writable:
             name = column.name
-            if name in self.fk_columns or name in joint_cols:
+            if name in self.fk_columns or name in skipped or name in self.omitted:
                 continue
             override = self.tspec.columns.get(name)
             needs_unique = name in unique
-            if name in single_pk and column.kind == "int" and (override is None or override.generator is None):
-                out[name] = g.Sequential(1)
+            numbered = name in single_pk or column.autoincrement
+            if numbered and column.kind == "int" and (override is None or override.generator is None):
+                out[name] = g.Sequential(1)  # what the database's own sequence would give
                 continue
             ctx = ColumnContext(self.table, column, self.rows, self.spec.seed, self.spec.now, self.pools,
                                 unique=needs_unique, where=self.where)
@@ -252,6 +208,16 @@ class TableBuilder:
             out[name] = g.WithNulls(gen, ratio) if ratio > 0 else gen
             self._length_checks(ctx, out, name)
         return out
+
+    def _moments_as_text(self) -> None:
+        """Dates and datetimes nothing in the row reads (no check, no child key) come as ISO
+        text: every loader takes it, and it costs a third of making datetimes and printing them."""
+        read = set(self.data.keys) | {c for check in self.checks
+                                      for c in ((check.left, check.right) if isinstance(check, Compare) else (check.column,))}
+        for name, gen in self.generators.items():
+            inner = gen.inner if isinstance(gen, g.WithNulls) else gen
+            if isinstance(inner, g.TimeRange) and name not in read and inner.text_ok():
+                inner.as_text = True
 
     def _uniquified(self, ctx: ColumnContext, gen: g.Generator) -> g.Generator:
         kind = ctx.column.kind
@@ -276,7 +242,8 @@ class TableBuilder:
         """The table's rows, BATCH at a time, as tuples in `self.columns` order (deferred
         foreign keys NULL)."""
         seed, name = self.spec.seed, self.table.name
-        deferred_cols = {c for fk in self.deferred for c in fk.columns}
+        deferred_cols = {c for fk in self.deferred for c in fk.columns if c not in self.deferred_given[fk]}
+        counters: list[dict[tuple[Any, ...], int]] = [{} for _ in self.ordinals]
         for number, start in enumerate(range(0, self.rows, BATCH)):
             count = min(BATCH, self.rows - start)
             indices = range(start, start + count)
@@ -287,19 +254,30 @@ class TableBuilder:
                 align_emails(self.table, self.email_names, cols)
             for picker in self.pickers:
                 rng = random.Random(derive_seed(seed, name, "fk", picker.fk.columns, number))
-                cols.update(picker.values(picker.pick(indices, rng)))
+                cols.update(picker.values(picker.pick(indices, rng, cols)))
             for joint, finite in self.joints:
                 for position, (column, domain) in enumerate(finite, start=len(joint.sizes) - len(finite)):
                     cols[column] = [domain[joint.digit(i, position)] for i in indices]
+            for ordinal, counter in zip(self.ordinals, counters):
+                cols[ordinal.column] = _count(counter, zip(*(cols[c] for c in ordinal.group)), ordinal.start)
             for column in deferred_cols:
                 cols[column] = [None] * count
             self.data.append({k: cols[k] for k in self.data.keys if k in cols})
             for self_picker in self.self_pickers:
                 rng = random.Random(derive_seed(seed, name, "self", self_picker.fk.columns, number))
-                cols.update(self_picker.values(indices, rng))
+                cols.update(self_picker.values(indices, rng, cols))
             repair(self.checks, cols, count, random.Random(derive_seed(seed, name, "repair", number)), self.fk_columns)
             yield list(zip(*(cols[c] for c in self.columns)))
 
+
+def _count(counter: dict[tuple[Any, ...], int], groups: Iterator[tuple[Any, ...]], start: int) -> list[int]:
+    """1..n (from `start`) within each group, continuing across batches through `counter`."""
+    out = []
+    for group in groups:
+        number = counter.get(group, start - 1) + 1
+        counter[group] = number
+        out.append(number)
+    return out
 
 
 class _Fit(g.Generator):
@@ -312,6 +290,10 @@ class _Fit(g.Generator):
     def generate(self, batch: g.Batch) -> list[Any]:
         values = self.inner.generate(batch)
         low, high = self.minimum, self.maximum
+        if values and None not in values and all(type(v) is str for v in values):
+            lengths = list(map(len, values))  # the usual case, every value fits, checked in C
+            if min(lengths) >= low and (not high or max(lengths) <= high):
+                return values
         out = []
         for v in values:
             if isinstance(v, str):

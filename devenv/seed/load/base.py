@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterable
+from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy import text
@@ -17,13 +18,29 @@ Converter = Callable[[Any], Any]
 Row = tuple[Any, ...]  # one row's values, in the order of the columns being written
 
 
+@dataclass(frozen=True)
+class Encoded:
+    """A batch of `count` rows as the loader writes them (`Loader.encoder`): COPY text for
+    PostgreSQL, converted rows elsewhere. Made in the thread that makes the rows."""
+
+    count: int
+    data: Any
+
+
 class Loader:
     """Writes rows into one database inside the caller's transaction."""
+
+    #: whether foreign keys are set aside while loading (so rows may come in any order)
+    sets_foreign_keys_aside = False
 
     def __init__(self, conn: Connection, schema: Schema) -> None:
         self.conn = conn
         self.schema = schema
         self.preparer = conn.dialect.identifier_preparer
+        self.masking = False  # set by a masking run: failures then get masking hints
+
+    def failure(self, exc: Exception, table: str, what: str = "loading") -> RuntimeFailure:
+        return database_failure(exc, table, what, self.masking)
 
     @property
     def driver(self) -> Any:
@@ -59,6 +76,11 @@ class Loader:
         """Per column, a function turning generated values into what the driver accepts."""
         return [None for _ in columns]
 
+    def encoder(self, table: Table, columns: list[str]) -> Callable[[list[Row]], Any]:
+        """How a batch of rows for `columns` of `table` becomes what `load` writes."""
+        converters = self.converters(table, columns)
+        return lambda rows: self.convert(rows, converters)
+
     def convert(self, rows: list[Row], converters: list[Converter | None]) -> list[Row]:
         active = [(i, fn) for i, fn in enumerate(converters) if fn is not None]
         if not active:
@@ -76,8 +98,9 @@ class Loader:
     def truncate(self, tables: list[str]) -> None:
         raise NotImplementedError
 
-    def load(self, table: Table, columns: list[str], batches: Iterable[list[Row]],
+    def load(self, table: Table, columns: list[str], batches: Iterable[Encoded],
              on_batch: Callable[[int], None]) -> int:
+        """Write the encoded batches into `table`; `on_batch(rows so far)` after each."""
         raise NotImplementedError
 
     def update(self, table: Table, key_columns: tuple[str, ...], set_columns: tuple[str, ...],
@@ -105,14 +128,18 @@ def to_json(value: Any) -> Any:
     return value if isinstance(value, str) else json.dumps(value, sort_keys=True)
 
 
-def database_failure(exc: Exception, table: str, what: str = "loading") -> RuntimeFailure:
-    """A RuntimeFailure for a driver error while `what`-ing `table`, with the database's words."""
+def database_failure(exc: Exception, table: str, what: str = "loading", masking: bool = False) -> RuntimeFailure:
+    """A RuntimeFailure for a driver error while `what`-ing `table`: the database's first line in
+    the message, the rest of its words (DETAIL, CONTEXT...) as details, each said once."""
     message = str(getattr(exc, "orig", None) or exc).strip().splitlines()
     first = message[0] if message else exc.__class__.__name__
-    return RuntimeFailure(f"the database refused the seeded rows: {first}", f"table {table}",
-                          "the spec's generators disagree with a constraint: override the column in the spec, "
-                          "or report the schema if it should have been understood",
-                          details="\n".join(message))
+    hint = ("a masking rule made a value the constraint refuses: give the column another rule in [mask.rules] "
+            "(keep, constant, null...) or fix the source's data" if masking else
+            "the spec's generators disagree with a constraint: override the column in the spec, "
+            "or report the schema if it should have been understood")
+    verb = "masked" if masking else "seeded"
+    return RuntimeFailure(f"the database refused the {verb} rows: {first}", f"table {table}", hint,
+                          details="\n".join(line for line in message[1:] if line.strip()))
 
 
-__all__ = ["Loader", "Converter", "Row", "to_json", "database_failure", "DBAPIError"]
+__all__ = ["Loader", "Converter", "Encoded", "Row", "to_json", "database_failure", "DBAPIError"]

@@ -11,7 +11,7 @@ from typing import Any
 from sqlalchemy import text
 from sqlalchemy.exc import DBAPIError
 
-from devenv.seed.load.base import Converter, Loader, Row, database_failure, to_json
+from devenv.seed.load.base import Converter, Encoded, Loader, to_json
 from devenv.seed.schema.model import Table
 
 
@@ -51,9 +51,8 @@ class MySQLLoader(Loader):
             out.append({"json": to_json, "datetime": _naive_utc, "uuid": _uuid_text, "array": to_json}.get(kind))
         return out
 
-    def load(self, table: Table, columns: list[str], batches: Iterable[list[Row]],
+    def load(self, table: Table, columns: list[str], batches: Iterable[Encoded],
              on_batch: Callable[[int], None]) -> int:
-        converters = self.converters(table, columns)
         placeholders = ", ".join(["%s"] * len(columns))
         statement = (f"INSERT INTO {self.table_sql(table.name)} ({', '.join(self.quote(c) for c in columns)}) "
                      f"VALUES ({placeholders})")
@@ -61,13 +60,13 @@ class MySQLLoader(Loader):
         try:
             with self.driver.cursor() as cursor:
                 for batch in batches:
-                    cursor.executemany(statement, self.convert(batch, converters))
-                    written += len(batch)
+                    cursor.executemany(statement, batch.data)
+                    written += batch.count
                     on_batch(written)
         except DBAPIError as exc:
-            raise database_failure(exc, table.name) from exc
+            raise self.failure(exc, table.name) from exc
         except Exception as exc:  # PyMySQL's own errors do not derive from SQLAlchemy's
             if exc.__class__.__module__.startswith("pymysql"):
-                raise database_failure(exc, table.name) from exc
+                raise self.failure(exc, table.name) from exc
             raise
         return written

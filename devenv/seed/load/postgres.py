@@ -1,17 +1,37 @@
-"""PostgreSQL: COPY ... FROM STDIN through psycopg 3, TRUNCATE ... CASCADE, sequences moved past
-the keys written."""
+"""PostgreSQL: COPY ... FROM STDIN through psycopg 3 (batches arrive as COPY text made in the
+thread that makes the rows, see `devenv.seed.run.pipeline`), TRUNCATE ... CASCADE, foreign keys
+set aside and put back, and every sequence a filled column draws from moved past the values
+written, owned by the column or not."""
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable
+from typing import Any
 
 import psycopg
+from psycopg.copy import QueuedLibpqWriter
 from sqlalchemy import text
 from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
-from devenv.seed.load.base import Converter, Loader, Row, database_failure, to_json
+from devenv.seed.load.base import Converter, Encoded, Loader, Row, to_json
+from devenv.seed.load.copy_text import copy_text, formatters
 from devenv.seed.schema.model import Schema, Table
+
+# The named tables and, for partitioned ones, every partition under them.
+_TREE = ("WITH t AS (SELECT to_regclass(n) AS oid FROM unnest(CAST(:names AS text[])) AS n), "
+         "tree AS (SELECT oid FROM t UNION SELECT p.relid FROM t, pg_partition_tree(t.oid) AS p) ")
+# Every column drawing from a sequence: through its default (nextval, owned or not), or owned by it.
+_USES = ("uses AS (SELECT d.refobjid AS seq, a.attrelid AS rel, a.attname AS col FROM pg_attrdef ad "
+         "JOIN pg_depend d ON d.classid = 'pg_attrdef'::regclass AND d.objid = ad.oid "
+         "AND d.refclassid = 'pg_class'::regclass "
+         "JOIN pg_class s ON s.oid = d.refobjid AND s.relkind = 'S' "
+         "JOIN pg_attribute a ON a.attrelid = ad.adrelid AND a.attnum = ad.adnum "
+         "UNION SELECT d.objid, d.refobjid, a.attname FROM pg_depend d "
+         "JOIN pg_class s ON s.oid = d.objid AND s.relkind = 'S' "
+         "JOIN pg_attribute a ON a.attrelid = d.refobjid AND a.attnum = d.refobjsubid "
+         "WHERE d.classid = 'pg_class'::regclass AND d.refclassid = 'pg_class'::regclass "
+         "AND d.deptype IN ('a', 'i')) ")
 
 
 class PostgresLoader(Loader):
@@ -19,16 +39,19 @@ class PostgresLoader(Loader):
     key checks every row in one pass, far faster than a trigger per row, and the database still
     verifies every reference before the transaction can commit (pg_restore loads the same way)."""
 
+    sets_foreign_keys_aside = True
+
     def __init__(self, conn: Connection, schema: Schema) -> None:
         super().__init__(conn, schema)
         self._dropped: list[tuple[str, str, str]] = []
 
     def begin(self, tables: list[str]) -> None:
+        # Generated datetimes of zoned columns are naive UTC: read them as UTC in this transaction.
+        self.conn.execute(text("SET LOCAL TIME ZONE 'UTC'"))
         found = self.conn.execute(text(
-            "WITH t AS (SELECT to_regclass(n) AS oid FROM unnest(CAST(:names AS text[])) AS n) "
-            "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.convalidated "
-            "FROM pg_constraint c WHERE c.contype = 'f' "
-            "AND (c.conrelid IN (SELECT oid FROM t) OR c.confrelid IN (SELECT oid FROM t)) ORDER BY 1, 2"),
+            _TREE + "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.convalidated "
+            "FROM pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 "
+            "AND (c.conrelid IN (SELECT oid FROM tree) OR c.confrelid IN (SELECT oid FROM tree)) ORDER BY 1, 2"),
             {"names": [self.table_sql(t) for t in tables]}).fetchall()
         for relation, name, definition, validated in found:
             self.conn.execute(text(f"ALTER TABLE {relation} DROP CONSTRAINT {self.quote(name)}"))
@@ -46,21 +69,32 @@ class PostgresLoader(Loader):
             out.append(to_json if kind == "json" else None)
         return out
 
-    def load(self, table: Table, columns: list[str], batches: Iterable[list[Row]],
+    def encoder(self, table: Table, columns: list[str]) -> Callable[[list[Row]], Any]:
+        """Batches as COPY text, made a column at a time (see `copy_text`); rows for psycopg to
+        adapt when a column's type needs it."""
+        fast = formatters(table, columns)
+        if fast is None:
+            return super().encoder(table, columns)
+        return lambda rows: copy_text(rows, fast)
+
+    def load(self, table: Table, columns: list[str], batches: Iterable[Encoded],
              on_batch: Callable[[int], None]) -> int:
-        converters = self.converters(table, columns)
+        """COPY the encoded batches into `table`; a writer thread sends them, so this thread
+        only hands bytes over."""
         statement = f"COPY {self.table_sql(table.name)} ({', '.join(self.quote(c) for c in columns)}) FROM STDIN"
         written = 0
         try:
-            with self.driver.cursor() as cursor, cursor.copy(statement) as copy:
-                write_row = copy.write_row
+            with self.driver.cursor() as cursor, cursor.copy(statement, writer=QueuedLibpqWriter(cursor)) as copy:
                 for batch in batches:
-                    for row in self.convert(batch, converters):
-                        write_row(row)
-                    written += len(batch)
+                    if isinstance(batch.data, bytes):
+                        copy.write(batch.data)
+                    else:
+                        for row in batch.data:
+                            copy.write_row(row)
+                    written += batch.count
                     on_batch(written)
         except psycopg.Error as exc:
-            raise database_failure(exc, table.name) from exc
+            raise self.failure(exc, table.name) from exc
         return written
 
     def update(self, table: Table, key_columns: tuple[str, ...], set_columns: tuple[str, ...],
@@ -81,7 +115,7 @@ class PostgresLoader(Loader):
                 cursor.execute(f"UPDATE {self.table_sql(table.name)} AS t SET {assignments} FROM {temp} AS u WHERE {match}")
                 cursor.execute(f"DROP TABLE {temp}")
         except psycopg.Error as exc:
-            raise database_failure(exc, table.name, "updating") from exc
+            raise self.failure(exc, table.name, "updating") from exc
 
     def finish(self, tables: list[Table]) -> None:
         while self._dropped:
@@ -89,15 +123,37 @@ class PostgresLoader(Loader):
             try:
                 self.conn.execute(text(f"ALTER TABLE {relation} ADD CONSTRAINT {self.quote(name)} {definition}"))
             except DBAPIError as exc:
-                raise database_failure(exc, relation, "checking") from exc
+                raise self.failure(exc, relation, "checking") from exc
             self._dropped.pop(0)
-        for table in tables:
-            for column in table.columns:
-                if column.autoincrement and column.kind == "int":
-                    name = self.table_sql(table.name)
-                    col = self.quote(column.name)
-                    self.conn.execute(
-                        text(f"SELECT setval(pg_get_serial_sequence(:t, :c), COALESCE(MAX({col}), 0) + 1, false) "
-                             f"FROM {name}"),
-                        {"t": name, "c": column.name},
-                    )
+        self.advance_sequences([t.name for t in tables])
+
+    def advance_sequences(self, tables: list[str]) -> None:
+        """Every sequence a column of `tables` draws from, set past the largest value any column
+        drawing from it holds (in any table), so the application's next insert gets a new key."""
+        if not tables:
+            return
+        uses = self.conn.execute(text(
+            _TREE + ", " + _USES +
+            "SELECT u.seq::regclass::text, u.rel::regclass::text, u.col, q.seqincrement, q.seqmin, q.seqmax "
+            "FROM uses u JOIN pg_sequence q ON q.seqrelid = u.seq JOIN pg_class r ON r.oid = u.rel "
+            "WHERE u.seq IN (SELECT seq FROM uses WHERE rel IN (SELECT oid FROM tree)) "
+            "AND r.relkind IN ('r', 'p') AND NOT r.relispartition ORDER BY 1, 2, 3"),
+            {"names": [self.table_sql(t) for t in tables]}).fetchall()
+        extremes: dict[str, tuple[int, int, int, list[int]]] = {}
+        for sequence, relation, column, increment, low, high in uses:
+            pick = "MAX" if increment > 0 else "MIN"
+            value = self.conn.execute(text(f"SELECT {pick}({self.quote(column)}) FROM {relation}")).scalar()
+            entry = extremes.setdefault(sequence, (increment, low, high, []))
+            if value is not None:
+                entry[3].append(int(value))
+        for sequence, (increment, low, high, values) in extremes.items():
+            if not values:
+                continue
+            value = max(values) if increment > 0 else min(values)
+            if low <= value <= high:
+                self.conn.execute(text("SELECT setval(CAST(:s AS regclass), :v, true)"), {"s": sequence, "v": value})
+            elif (value < low) == (increment > 0):  # every value is before the sequence's start: next is fine
+                continue
+            else:
+                raise self.failure(ValueError(f"sequence {sequence} cannot go past {value} (its limits are "
+                                              f"{low}..{high})"), sequence, "advancing")

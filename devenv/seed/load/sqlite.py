@@ -11,7 +11,7 @@ from typing import Any
 
 from sqlalchemy import text
 
-from devenv.seed.load.base import Converter, Loader, Row, database_failure, to_json
+from devenv.seed.load.base import Converter, Encoded, Loader, to_json
 from devenv.seed.schema.fill_order import make_plan
 from devenv.seed.schema.model import Table
 
@@ -60,20 +60,19 @@ class SQLiteLoader(Loader):
                 out.append(None)
         return out
 
-    def load(self, table: Table, columns: list[str], batches: Iterable[list[Row]],
+    def load(self, table: Table, columns: list[str], batches: Iterable[Encoded],
              on_batch: Callable[[int], None]) -> int:
-        converters = self.converters(table, columns)
         statement = (f"INSERT INTO {self.table_sql(table.name)} ({', '.join(self.quote(c) for c in columns)}) "
                      f"VALUES ({', '.join('?' for _ in columns)})")
         written = 0
         cursor = self.driver.cursor()
         try:
             for batch in batches:
-                cursor.executemany(statement, self.convert(batch, converters))
-                written += len(batch)
+                cursor.executemany(statement, batch.data)
+                written += batch.count
                 on_batch(written)
         except sqlite3.Error as exc:
-            raise database_failure(exc, table.name) from exc
+            raise self.failure(exc, table.name) from exc
         finally:
             cursor.close()
         return written

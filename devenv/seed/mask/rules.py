@@ -2,9 +2,11 @@
 
 Every rule is deterministic in (key, value): the same input masks to the same output in every
 table, column and run, so joins survive. `hash` on integers and `format-preserving` are keyed
-bijections (a Feistel network with cycle-walking), so distinct inputs stay distinct. `hash` on text
-and `fake` use HMAC-SHA256 (collisions are as likely as for 64 random bits, or 57 for fake
-e-mails and unique columns).
+bijections (a Feistel network with cycle-walking) without fixed points, so distinct inputs stay
+distinct and no value masks to itself; integers stay inside their column's type and checks.
+`hash` on text and `fake` use HMAC-SHA256 (collisions are as likely as for 64 random bits, or 57
+for fake e-mails and unique columns); a fake is never the original value, and an empty string
+stays empty.
 """
 
 from __future__ import annotations
@@ -21,7 +23,7 @@ from typing import Any
 
 from devenv.errors import InputError
 from devenv.seed.generate import generators as g
-from devenv.seed.generate.inference import build_kind, infer_kind
+from devenv.seed.generate.inference import apply_constraints, build_kind, infer_kind
 from devenv.seed.generate.kinds import ColumnContext
 from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.rng import base36
@@ -88,6 +90,24 @@ class FeistelPermutation:
             if x < self.size:
                 return x
 
+    def inverse(self, y: int) -> int:
+        if self.size <= 1:
+            return y
+        while True:
+            left, right = y >> self.half, y & self.mask
+            for number in reversed(range(_ROUNDS)):
+                left, right = right ^ self._round(number, left), left
+            y = (left << self.half) | right
+            if y < self.size:
+                return y
+
+    def moved(self, x: int) -> int:
+        """A keyed bijection with no fixed point: x goes to the element after it in the keyed
+        order p (p(p^-1(x) + 1)), so no value ever masks to itself when size > 1."""
+        if self.size <= 1:
+            return x
+        return self((self.inverse(x) + 1) % self.size)
+
 
 def _char_class(ch: str) -> str | None:
     if "0" <= ch <= "9":
@@ -130,7 +150,7 @@ class FormatPreserving:
         size = 1
         for radix in radices:
             size *= radix
-        number = self._perm(shape, size)(number)
+        number = self._perm(shape, size).moved(number)
         out = list(value)
         for position in range(len(value) - 1, -1, -1):
             cls = classes[position]
@@ -139,14 +159,21 @@ class FormatPreserving:
                 out[position] = cls[digit]
         return "".join(out)
 
-    def integer(self, value: int) -> int:
-        """A number with as many digits and the same sign (leading digit never 0)."""
-        sign, magnitude = (-1, -value) if value < 0 else (1, value)
+    def integer(self, value: int, low: int | None = None, high: int | None = None) -> int:
+        """A number with as many digits and the same sign (leading digit never 0), inside
+        [low, high] (the column's type and checks): where the column cuts a digit class short
+        (5-digit numbers in a smallint), the permutation covers only the part it allows."""
+        magnitude = abs(value)
         digits = len(str(magnitude))
-        if digits == 1:
-            return sign * self._perm("int1", 10)(magnitude)
-        low: int = 10 ** (digits - 1)
-        return sign * (low + self._perm(f"int{digits}", 9 * low)(magnitude - low))
+        first, last = (0, 9) if digits == 1 else (10 ** (digits - 1), 10**digits - 1)
+        start, end = (first, last) if value >= 0 else (-last, -first)
+        if value < 0 and digits == 1:
+            start, end = -9, -1
+        start = start if low is None else max(start, low)
+        end = end if high is None else min(end, high)
+        if not start <= value <= end:  # the source breaks the column's own limits: leave it be
+            return value
+        return start + self._perm(f"int{digits}{'-' if value < 0 else ''}|{start}|{end}", end - start + 1).moved(value - start)
 
 
 def build_masker(rule: MaskRule, table: Table, column: Column, keyed: Keyed, fpe: FormatPreserving,
@@ -166,13 +193,13 @@ def build_masker(rule: MaskRule, table: Table, column: Column, keyed: Keyed, fpe
         return lambda value: constant
     if name == "format-preserving":
         if kind == "int":
-            return _none_safe(fpe.integer)
+            return _int_masker(table, column, fpe, pools)
         if kind in ("string", "text"):
             return _none_safe(lambda v: fpe.text(str(v)))
         raise InputError(f"rule 'format-preserving' needs a text or integer column, not {column.type}", where,
                          "use 'fake', 'hash' or 'keep'")
     if name == "hash":
-        return _hash_masker(table, column, keyed, fpe, where)
+        return _hash_masker(table, column, keyed, fpe, pools, where)
     if name == "fake":
         return _fake_masker(rule, table, column, keyed, fpe, pools, unique, where)
     if name == "shuffle":
@@ -191,10 +218,11 @@ def _none_safe(fn: Masker) -> Masker:
     return masked
 
 
-def _hash_masker(table: Table, column: Column, keyed: Keyed, fpe: FormatPreserving, where: str) -> Masker:
+def _hash_masker(table: Table, column: Column, keyed: Keyed, fpe: FormatPreserving, pools: Pools,
+                 where: str) -> Masker:
     kind = column.kind
     if kind == "int":
-        return _none_safe(lambda v: fpe.integer(int(v)))
+        return _int_masker(table, column, fpe, pools)
     if kind == "uuid":
         def as_uuid(value: Any) -> Any:
             raw = bytearray(keyed.digest("hash", canonical(value))[:16])
@@ -207,7 +235,7 @@ def _hash_masker(table: Table, column: Column, keyed: Keyed, fpe: FormatPreservi
         if length < 16:
             fallback = fpe.text
             return _none_safe(lambda v: fallback(str(v)))
-        return _none_safe(lambda v: keyed.digest("hash", canonical(v)).hex()[:length])
+        return _none_safe(lambda v: "" if v == "" else keyed.digest("hash", canonical(v)).hex()[:length])
     if kind == "bytes":
         return _none_safe(lambda v: keyed.digest("hash", canonical(v)))
     raise InputError(f"rule 'hash' needs a text, integer, UUID or binary column, not {column.type}", where,
@@ -220,25 +248,37 @@ def _fake_masker(rule: MaskRule, table: Table, column: Column, keyed: Keyed, fpe
     if kind in _FPE_KINDS and column.kind in ("string", "text"):
         return _none_safe(lambda v: fpe.text(str(v)))
     if kind in _FPE_KINDS and column.kind == "int":
-        return _none_safe(lambda v: fpe.integer(int(v)))
+        return _int_masker(table, column, fpe, pools)
     ctx = ColumnContext(table, column, 1, 0, dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc), pools,
                         where=where)
-    ctx.max_length = column.max_length
+    apply_constraints(ctx)  # fakes stay inside the column's length, type range and checks
     generator = build_kind(ctx, kind, where)
     tagged = kind == "email" or (unique and column.kind in ("string", "text") and not generator.unique)
     length = column.max_length
 
     @lru_cache(maxsize=1 << 16)
     def fake(text: str) -> Any:
-        digest = keyed.digest("fake|" + kind, text)
-        rng = random.Random(int.from_bytes(digest[:8], "big"))
-        value = generator.generate(g.Batch(0, 1, rng))[0]
-        if tagged and isinstance(value, str):
-            tag = base36(int.from_bytes(digest[8:16], "big") >> 7, 11)[-11:]
-            value = _with_tag(value, tag, length)
+        for attempt in range(16):  # never the original value (a fake first name may be the real one)
+            digest = keyed.digest(f"fake|{kind}" + (f"|{attempt}" if attempt else ""), text)
+            rng = random.Random(int.from_bytes(digest[:8], "big"))
+            value = generator.generate(g.Batch(0, 1, rng))[0]
+            if tagged and isinstance(value, str):
+                tag = base36(int.from_bytes(digest[8:16], "big") >> 7, 11)[-11:]
+                value = _with_tag(value, tag, length)
+            if canonical(value).casefold() != text.casefold():
+                break
         return value
 
-    return _none_safe(lambda v: fake(canonical(v)))
+    return _none_safe(lambda v: "" if v == "" else fake(canonical(v)))  # empty stays empty
+
+
+def _int_masker(table: Table, column: Column, fpe: FormatPreserving, pools: Pools) -> Masker:
+    """Integers masked inside the column's type range and its checks' bounds."""
+    ctx = ColumnContext(table, column, 1, 0, dt.datetime(2025, 1, 1, tzinfo=dt.timezone.utc), pools)
+    apply_constraints(ctx)
+    low = int(ctx.low) if ctx.low is not None else None
+    high = int(ctx.high) if ctx.high is not None else None
+    return _none_safe(lambda v: fpe.integer(int(v), low, high))
 
 
 def _with_tag(value: str, tag: str, length: int | None) -> str:

@@ -46,6 +46,7 @@ _CONTENT = (
     ("phone", re.compile(r"^\+?[\d\s().-]{7,20}$"), "phone numbers"),
 )
 _SHARE = 0.5
+_PHOTO = re.compile(r"photo|picture|avatar|image|portrait|selfie|signature|face")
 
 
 @dataclass(frozen=True)
@@ -79,15 +80,19 @@ def _open(url_or_source: str, schema: str | None) -> tuple[Source, Schema | None
 
 def classify_column(table: str, column: str, values: list[Any], schema: Schema | None = None) -> Finding:
     """Personal data by name, then by content; keys and everything else are safe."""
-    type_kind = "string"
-    if schema is not None and table in schema.tables:
-        info = schema.tables[table]
+    type_kind, nullable = "string", True
+    if schema is not None and schema.table_for(table) in schema.tables:
+        info = schema.tables[schema.table_for(table)]
         if column in info.column_names:
-            type_kind = info.column(column).kind
+            type_kind, nullable = info.column(column).kind, info.column(column).nullable
         if column in info.primary_key or any(column in fk.columns for fk in info.foreign_keys):
             return Finding(table, column, None, "key")
     if re.search(r"(^|_)id$", column.lower()):
         return Finding(table, column, None, "key")
+    if type_kind == "bytes" and _PHOTO.search(column.lower()):
+        return Finding(table, column, "null" if nullable else "hash", "name suggests a photo or a signature")
+    if type_kind == "tsvector":
+        return Finding(table, column, "fake", "search vector made from text that may hold personal data")
     kind = infer_kind(table, column, type_kind if type_kind in ("string", "text", "date", "datetime", "int") else "string")
     if kind in _PERSONAL and (kind != "birthdate" or type_kind in ("date", "datetime", "string")):
         rule, reason = _PERSONAL[kind]
@@ -145,6 +150,31 @@ def _key(name: str) -> str:
     return name if re.fullmatch(r"[A-Za-z0-9_-]+", name) else json.dumps(name)
 
 
+def _without_password(url: str) -> str:
+    """`url` with its password removed (not masked: removed), so it can be written down."""
+    from sqlalchemy.engine import URL, make_url
+
+    try:
+        parsed = make_url(url)  # URL.set(password=None) would keep it: build the URL without one
+        bare = URL.create(parsed.drivername, parsed.username, None, parsed.host, parsed.port, parsed.database,
+                          {k: v for k, v in parsed.query.items() if "pass" not in k.lower()})
+        return bare.render_as_string(hide_password=False)
+    except Exception:  # noqa: BLE001 - an unparsable URL is not written at all
+        return "..."
+
+
+def database_name(url_or_source: str) -> str:
+    """The database a draft is for: the URL's database name, or the dump's or folder's name."""
+    if "://" in url_or_source:
+        from sqlalchemy.engine import make_url
+
+        try:
+            return make_url(url_or_source).database or "app"
+        except Exception:  # noqa: BLE001 - a bad URL fails later, when it is opened
+            return "app"
+    return Path(url_or_source).stem or "app"
+
+
 def render(findings: list[Finding], origin: str, database: str) -> str:
     lines = [
         f"# Drafted by devenv seed --suggest from {'a database URL' if '://' in origin else origin}.",
@@ -156,7 +186,9 @@ def render(findings: list[Finding], origin: str, database: str) -> str:
         "[mask]",
     ]
     if "://" in origin:
-        lines.append('# source = { url = "..." }  (not written: a URL may hold a password)')
+        lines += ["# Without a source this file seeds synthetic rows. To mask instead, name where the data is:",
+                  f"# source = {{ url = {json.dumps(_without_password(origin))} }}  (give the password through",
+                  "# the URL you run with, or a .pgpass file; it is never written here)"]
     else:
         kind = "csv" if Path(origin).is_dir() else "dump"
         lines.append(f"source = {{ {kind} = {json.dumps(str(Path(origin).resolve()))} }}")

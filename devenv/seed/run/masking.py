@@ -5,7 +5,6 @@ each value through its column's rule, parents first, cycles closed by UPDATE."""
 from __future__ import annotations
 
 import datetime as dt
-import time
 import uuid
 from collections.abc import Callable, Iterator
 from decimal import Decimal, InvalidOperation
@@ -17,9 +16,11 @@ from devenv.errors import InputError
 from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.table import BATCH
 from devenv.seed.load.base import Row
+from devenv.seed.load.dialect import loader_for
 from devenv.seed.mask.rules import FormatPreserving, Keyed, build_masker, shuffle_column
 from devenv.seed.mask.sources.base import Source
-from devenv.seed.run.seeding import Progress, TableSummary, open_loader
+from devenv.seed.run.pipeline import Job, Progress, load_all
+from devenv.seed.run.seeding import TableSummary, open_loader
 from devenv.seed.schema.fill_order import make_plan
 from devenv.seed.schema.model import Column, ForeignKey, Schema, Table, identity_of
 from devenv.seed.spec.model import MaskRule, MaskSpec, SeedSpec
@@ -28,30 +29,37 @@ _TRUE = {"t", "true", "1", "y", "yes", "on"}
 
 
 def classify(schema: Schema, spec: SeedSpec, source: Source, warnings: list[str]) -> dict[str, dict[str, MaskRule]]:
-    """The rule of every column that will carry data (source and target both have it).
+    """The rule of every column that will carry data (source and target both have it), by
+    target table (a source's partitions count as their partitioned table).
     Strict mode: InputError listing every column neither ruled nor declared safe."""
     mask = spec.mask or MaskSpec()
     where = f"{spec.where}: mask"
     skip = set(spec.skip)
+    if not schema.tables:
+        shown = f"schema {schema.schema}" if schema.schema else "the database's default schema"
+        raise InputError(f"no table to mask into in {shown}", spec.where,
+                         "migrate the local database first, or set `schema` in the spec to the schema holding the tables")
     _check_names(schema, mask, where)
-    present = [t for t in source.tables() if t not in skip]
+    present = [t for t in source.tables() if t not in skip and schema.table_for(t) not in skip]
     for name in present:
-        if name not in schema.tables:
+        if schema.table_for(name) not in schema.tables:
             warnings.append(f"{name}: in the source but not in the local database, not copied")
     rules: dict[str, dict[str, MaskRule]] = {}
     missing: list[str] = []
-    for name in sorted(t for t in present if t in schema.tables):
-        target = set(schema.tables[name].column_names)
-        rules[name] = {}
+    for name in sorted(t for t in present if schema.table_for(t) in schema.tables):
+        target_name = schema.table_for(name)
+        target = set(schema.tables[target_name].column_names)
+        found = rules.setdefault(target_name, {})
         for column in source.columns(name):
             if column not in target:
                 warnings.append(f"{name}.{column}: in the source but not in the local table, not copied")
                 continue
-            rule = mask.rule_for(name, column)
+            rule = mask.rule_for(target_name, column) or mask.rule_for(name, column)
             if rule is None:
-                missing.append(f"{name}.{column}")
+                if f"{target_name}.{column}" not in missing and column not in found:
+                    missing.append(f"{target_name}.{column}")
                 rule = MaskRule("fake")
-            rules[name][column] = rule
+            found.setdefault(column, rule)
     if missing and mask.strict:
         raise InputError(
             f"{len(missing)} column(s) are neither masked nor declared safe: {', '.join(missing)}",
@@ -68,15 +76,15 @@ def classify(schema: Schema, spec: SeedSpec, source: Source, warnings: list[str]
 def _check_names(schema: Schema, mask: MaskSpec, where: str) -> None:
     unknown = []
     for table, columns in mask.rules.items():
-        if table not in schema.tables:
+        if schema.table_for(table) not in schema.tables:
             unknown.append(f"{table} (table)")
             continue
-        unknown += [f"{table}.{c}" for c in columns if c not in schema.tables[table].column_names]
+        unknown += [f"{table}.{c}" for c in columns if c not in schema.tables[schema.table_for(table)].column_names]
     for item in mask.safe:
         table, _, column = item.partition(".")
-        if table not in schema.tables:
+        if schema.table_for(table) not in schema.tables:
             unknown.append(f"{item} (table)")
-        elif column != "*" and column not in schema.tables[table].column_names:
+        elif column != "*" and column not in schema.tables[schema.table_for(table)].column_names:
             unknown.append(item)
     if unknown:
         raise InputError(f"the mask section names what the database lacks: {', '.join(unknown)}", where,
@@ -105,60 +113,53 @@ def _check_joins(schema: Schema, rules: dict[str, dict[str, MaskRule]], where: s
 def run_mask(conn: Connection, schema: Schema, spec: SeedSpec, source: Source, key: bytes, *, reset: bool,
              progress: Progress | None, warnings: list[str]) -> list[TableSummary]:
     rules = classify(schema, spec, source, warnings)
-    plan = make_plan(schema, list(rules), frozenset(), spec.where)
+    parts: dict[str, list[str]] = {}
+    for name in source.tables():
+        if schema.table_for(name) in rules:
+            parts.setdefault(schema.table_for(name), []).append(name)
+    aside = loader_for(conn, schema).sets_foreign_keys_aside  # then rows may come in any order: nothing deferred
+    plan = make_plan(schema, list(rules), frozenset(), spec.where, defer_not_null=aside)
     loader = open_loader(conn, schema, plan, spec, reset, "mask")
     keyed = Keyed(key)
     fpe = FormatPreserving(keyed)
     pools = Pools(int.from_bytes(keyed.digest("pools", "v1")[:8], "big"), spec.locale)
-    summaries = []
+    jobs: dict[str, _TableJob] = {}
+
+    def job(name: str) -> Job:
+        def start() -> tuple[list[str], Iterator[list[Row]], int]:  # in the worker, tables in order
+            table = schema.tables[name]
+            deferred = [] if aside else [fk for fk in table.foreign_keys
+                                         if plan.is_deferred(name, fk) or fk.ref_table == name]
+            jobs[name] = _TableJob(table, rules[name], source, parts[name], keyed, fpe, pools, deferred, spec.where)
+            return jobs[name].columns, jobs[name].batches(), jobs[name].total()
+        return Job(schema.tables[name], start)
+
+    done = load_all(loader, [job(name) for name in plan.order], progress)
     updates: list[tuple[Table, tuple[str, ...], tuple[str, ...], list[Row]]] = []
-    for name in plan.order:
-        started = time.perf_counter()
-        table = schema.tables[name]
-        deferred = [fk for fk in table.foreign_keys
-                    if plan.is_deferred(name, fk) or fk.ref_table == name]
-        job = _TableJob(table, rules[name], source, keyed, fpe, pools, deferred, spec.where)
-        total = job.total()
-        if progress:
-            progress(name, 0, total)
-        written = loader.load(table, job.columns, job.batches(), _reporter(progress, name, total))
-        if job.pending:
-            identity = identity_of(table)
-            if identity is None or not set(identity) <= set(job.columns):
-                warnings.append(f"{name}: {', '.join(job.pending_columns)} left NULL (no key to update rows by)")
+    for name, masked in jobs.items():
+        if masked.pending:
+            identity = identity_of(masked.table)
+            if identity is None or not set(identity) <= set(masked.columns):
+                warnings.append(f"{name}: {', '.join(masked.pending_columns)} left NULL (no key to update rows by)")
             else:
-                updates.append((table, identity, job.pending_columns, job.pending))
-        summaries.append(TableSummary(name, written, time.perf_counter() - started))
+                updates.append((masked.table, identity, masked.pending_columns, masked.pending))
     for table, identity, columns, rows in updates:
         filled = [r for r in rows if any(v is not None for v in r[len(identity):])]
         if filled:
             loader.update(table, identity, columns, filled)
     loader.finish([schema.tables[name] for name in plan.order])
-    return summaries
-
-
-def _reporter(progress: Progress | None, name: str, total: int) -> Callable[[int], None]:
-    """The loader's per-batch callback: `progress` for this table (its total grows with the rows
-    when the source could not count them first), or nothing."""
-    if not progress:
-        return _ignore
-    report = progress
-    return lambda done: report(name, done, max(total, done))
-
-
-def _ignore(_: int) -> None:
-    return None
+    return [TableSummary(name, *done[name]) for name in plan.order]
 
 
 class _TableJob:
     """Masked rows of one table, from the source rows, in the target's column order."""
 
-    def __init__(self, table: Table, rules: dict[str, MaskRule], source: Source, keyed: Keyed,
+    def __init__(self, table: Table, rules: dict[str, MaskRule], source: Source, parts: list[str], keyed: Keyed,
                  fpe: FormatPreserving, pools: Pools, deferred: list[ForeignKey], where: str) -> None:
-        self.table, self.source, self.keyed = table, source, keyed
-        source_columns = source.columns(table.name)
+        self.table, self.source, self.keyed, self.parts = table, source, keyed, parts
         self.columns = [c.name for c in table.writable if c.name in rules]
-        self.positions = [source_columns.index(c) for c in self.columns]
+        self.positions = {part: [source.columns(part).index(c) if c in source.columns(part) else -1
+                                 for c in self.columns] for part in parts}
         unique = {key[0] for key in table.unique_keys if len(key) == 1}
         self.maskers: list[Callable[[Any], Any]] = []
         self.coercers: list[Callable[[Any], Any]] = []
@@ -177,12 +178,15 @@ class _TableJob:
 
     def total(self) -> int:
         rows = getattr(self.source, "_rows", None)
-        return len(rows[self.table.name]) if isinstance(rows, dict) else 0
+        return sum(len(rows[part]) for part in self.parts) if isinstance(rows, dict) else 0
 
     def _masked(self) -> Iterator[list[Any]]:
-        positions, coercers, maskers = self.positions, self.coercers, self.maskers
-        for raw in self.source.rows(self.table.name):
-            yield [masker(coerce(raw[p])) for p, coerce, masker in zip(positions, coercers, maskers)]
+        coercers, maskers = self.coercers, self.maskers
+        for part in self.parts:  # the table itself, or each of its partitions in the source
+            positions = self.positions[part]
+            for raw in self.source.rows(part):
+                yield [masker(coerce(raw[p] if p >= 0 else None))
+                       for p, coerce, masker in zip(positions, coercers, maskers)]
 
     def batches(self) -> Iterator[list[Row]]:
         rows: Iterator[list[Any]] = self._masked()

@@ -4,24 +4,23 @@ empty the tables if asked, fill them parents first, close foreign-key cycles, fi
 from __future__ import annotations
 
 import time
-from collections.abc import Callable
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
 
 from sqlalchemy.engine import Connection
 
 from devenv.errors import InputError, RuntimeFailure
-from devenv.seed.generate.deferred import deferred_updates
+from devenv.seed.generate.deferred import complete_held, deferred_updates
 from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.references import TableData
 from devenv.seed.generate.table import TableBuilder
 from devenv.seed.load.base import Loader, Row
 from devenv.seed.load.dialect import loader_for
+from devenv.seed.run.pipeline import Job, Progress, load_all
 from devenv.seed.schema.fill_order import Plan, make_plan
-from devenv.seed.schema.model import Schema, identity_of
+from devenv.seed.schema.model import ForeignKey, Schema, identity_of
 from devenv.seed.spec.model import SeedSpec
-
-Progress = Callable[[str, int, int], None]
 
 
 @dataclass(frozen=True)
@@ -36,11 +35,20 @@ class TableSummary:
 
 def seeded_tables(schema: Schema, spec: SeedSpec) -> list[str]:
     """The tables a spec fills: every table of the schema but the skipped ones. Names in the
-    spec that the schema lacks are an InputError listing them all."""
+    spec that the schema lacks are an InputError listing them all; so is a schema with no table."""
+    if not schema.tables:
+        where = f"schema {schema.schema}" if schema.schema else "the database's default schema"
+        raise InputError(f"no table to fill in {where}", spec.where,
+                         "migrate the database first, or set `schema` in the spec to the schema holding the tables")
+    partitions = sorted((set(spec.tables) | set(spec.skip)) & set(schema.partitions))
+    if partitions:
+        raise InputError(f"the spec names partitions: {', '.join(partitions)}", spec.where,
+                         "name the partitioned tables instead (rows go to their partitions): "
+                         + ", ".join(sorted({schema.partitions[p] for p in partitions})))
     unknown = sorted((set(spec.tables) | set(spec.skip)) - set(schema.tables))
     if unknown:
         raise InputError(f"the spec names tables the database does not have: {', '.join(unknown)}",
-                         spec.where, "tables found: " + (", ".join(sorted(schema.tables)) or "none (migrated yet?)"))
+                         spec.where, "tables found: " + ", ".join(sorted(schema.tables)))
     both = sorted(set(spec.tables) & set(spec.skip))
     if both:
         raise InputError(f"tables both configured and skipped: {', '.join(both)}", spec.where,
@@ -52,6 +60,7 @@ def open_loader(conn: Connection, schema: Schema, plan: Plan, spec: SeedSpec, re
     """A loader ready for the plan's tables: emptied first with `reset`, else refused when any holds rows
     (a run never mixes its rows with existing ones)."""
     loader = loader_for(conn, schema)
+    loader.masking = verb == "mask"
     if reset:
         loader.truncate(list(plan.order))
     else:
@@ -67,51 +76,75 @@ def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, p
              warnings: list[str]) -> list[TableSummary]:
     tables = seeded_tables(schema, spec)
     protected = frozenset((name, t.per_parent.columns) for name, t in spec.tables.items() if t.per_parent)
-    plan = make_plan(schema, tables, protected, spec.where)
-    loader = open_loader(conn, schema, plan, spec, reset, "seed")
+    defer_not_null = loader_for(conn, schema).sets_foreign_keys_aside
+    plan = make_plan(schema, tables, protected, spec.where, defer_not_null)
+    warnings.extend(schema.notes)
     for name in schema.tables:
         for unparsed in schema.tables[name].unparsed_checks:
             if name in plan.order:
                 warnings.append(f"{name}: check constraint not understood, values may violate it: {unparsed}")
     needed = _needed_keys(schema, plan)
-    known: dict[str, TableData] = {}
-    for name in plan.external:
-        keys = loader.read_keys(name, needed.get(name, ()))
-        rows = len(next(iter(keys.values()))) if keys else loader.count(name)
-        known[name] = TableData(name, rows, keys)
     pools = Pools(spec.seed, spec.locale)
-    summaries: dict[str, TableSummary] = {}
+    external = {name: _read_external(loader_for(conn, schema), name, needed) for name in plan.external}
+    _check_before_writing(schema, spec, plan, external, pools, needed)
+    loader = open_loader(conn, schema, plan, spec, reset, "seed")
+    known: dict[str, TableData] = dict(external)
     builders: dict[str, TableBuilder] = {}
-    for name in plan.order:
-        started = time.perf_counter()
-        builder = TableBuilder(schema.tables[name], spec, plan, known, pools, needed.get(name, set()), warnings)
-        total = builder.rows
-        if progress:
-            progress(name, 0, total)
-        written = loader.load(builder.table, builder.columns, builder.batches(), _reporter(progress, name, total))
-        known[name] = builder.data
-        builders[name] = builder
-        summaries[name] = TableSummary(name, written, time.perf_counter() - started)
+    held: dict[str, list[list[Row]]] = {}
+
+    def job(name: str) -> Job:
+        def start() -> tuple[list[str], Iterator[list[Row]], int]:  # in the worker, tables in order
+            builder = TableBuilder(schema.tables[name], spec, plan, known, pools, needed.get(name, set()), warnings)
+            known[name], builders[name] = builder.data, builder
+            if name in plan.held:  # NOT NULL deferred keys need parents made later: made now, loaded last
+                held[name] = list(builder.batches())
+                return builder.columns, iter(()), 0
+            return builder.columns, builder.batches(), builder.rows
+        return Job(schema.tables[name], start)
+
+    def completed(name: str) -> Job:
+        def start() -> tuple[list[str], Iterator[list[Row]], int]:
+            builder = builders[name]
+            return builder.columns, iter(complete_held(builder, held[name])), builder.rows
+        return Job(schema.tables[name], start)
+
+    done = load_all(loader, [job(name) for name in plan.order], progress)
+    if plan.held:
+        for name, (rows, seconds) in load_all(loader, [completed(name) for name in plan.held], progress).items():
+            done[name] = (rows, done[name][1] + seconds)
     for name, builder in builders.items():
-        if builder.deferred:
+        if builder.deferred and name not in held:
             started = time.perf_counter()
             _close_cycles(loader, builder, warnings)
-            previous = summaries[name]
-            summaries[name] = TableSummary(name, previous.rows, previous.seconds + time.perf_counter() - started)
+            done[name] = (done[name][0], done[name][1] + time.perf_counter() - started)
     loader.finish([schema.tables[name] for name in plan.order])
-    return [summaries[name] for name in plan.order]
+    return [TableSummary(name, *done[name]) for name in plan.order]
 
 
-def _reporter(progress: Progress | None, name: str, total: int) -> Callable[[int], None]:
-    """The loader's per-batch callback: `progress` for this table, or nothing."""
-    if not progress:
-        return _ignore
-    report = progress
-    return lambda done: report(name, done, total)
+def _read_external(loader: Loader, name: str, needed: dict[str, set[str]]) -> TableData:
+    """A table the spec skips, as its children see it: its row count and referenced keys."""
+    keys = loader.read_keys(name, needed.get(name, ()))
+    rows = len(next(iter(keys.values()))) if keys else loader.count(name)
+    return TableData(name, rows, keys)
 
 
-def _ignore(_: int) -> None:
-    return None
+def _check_before_writing(schema: Schema, spec: SeedSpec, plan: Plan, external: dict[str, TableData],
+                          pools: Pools, needed: dict[str, set[str]]) -> None:
+    """Plan every table with row counts only, so a spec that cannot be satisfied (too few values
+    for a unique column, contradictory checks, a bad override...) fails before any row is written."""
+    known: dict[str, TableData] = {name: TableData(name, data.rows, {}) for name, data in external.items()}
+    deferred: list[tuple[str, int, ForeignKey]] = []
+    for name in plan.order:
+        builder = TableBuilder(schema.tables[name], spec, plan, known, pools, set(), [], dry=True)
+        known[name] = TableData(name, builder.rows, {})
+        deferred += [(name, builder.rows, fk) for fk in builder.deferred if name in plan.held]
+    for name, rows, fk in deferred:
+        table = schema.tables[name]
+        unique = any(set(key) <= set(fk.columns) for key in table.unique_keys)
+        if unique and rows > known[fk.ref_table].rows:
+            raise InputError(f"{fk.label(name)}: its {rows} rows need one {fk.ref_table} row each (NOT NULL, unique), "
+                             f"but {fk.ref_table} gets {known[fk.ref_table].rows}", f"{spec.where}: tables.{name}.rows",
+                             f"give {name} at most as many rows as {fk.ref_table}")
 
 
 def _needed_keys(schema: Schema, plan: Plan) -> dict[str, set[str]]:

@@ -4,9 +4,12 @@ stack's migrations ran, or after creating the tables from the SQLAlchemy models 
 from __future__ import annotations
 
 import importlib
+import re
 from collections.abc import Iterable
+from typing import Any
 
 from sqlalchemy import MetaData, inspect, text
+from sqlalchemy import types as sqltypes
 from sqlalchemy.engine import Connection
 from sqlalchemy.engine.interfaces import (
     ReflectedCheckConstraint,
@@ -20,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from devenv.errors import InputError, RuntimeFailure
 from devenv.seed.schema.constraints import parse_check
 from devenv.seed.schema.model import Column, ForeignKey, Schema, Table
+from devenv.seed.schema.postgres import fold_partitions
 
 
 def create_from_models(conn: Connection, dotted: str, where: str) -> None:
@@ -64,6 +68,7 @@ def _reflect(conn: Connection, schema: str | None) -> Schema:
     if not names:
         return Schema(conn.dialect.name, {}, schema)
     columns = inspector.get_multi_columns(schema=schema)
+    domains = _domain_types(conn) if conn.dialect.name == "postgresql" else {}
     pks = inspector.get_multi_pk_constraint(schema=schema)
     fks = inspector.get_multi_foreign_keys(schema=schema)
     uniques = inspector.get_multi_unique_constraints(schema=schema)
@@ -80,9 +85,9 @@ def _reflect(conn: Connection, schema: str | None) -> Schema:
         key = (schema, name)
         found_pk = pks.get(key)
         pk = tuple((found_pk.get("constrained_columns") if found_pk else None) or ())
-        cols = tuple(_column(c, pk) for c in columns.get(key, []))
+        cols = tuple(_column(c, pk, domains) for c in columns.get(key, []))
         parsed, unparsed = [], []
-        for check in checks.get(key, []):
+        for check in checks.get(key, []) + _domain_checks(columns.get(key, [])):
             found = parse_check(check.get("sqltext", ""))
             if found is None:
                 unparsed.append(f"{check.get('name') or 'check'}: {check.get('sqltext', '')}")
@@ -102,7 +107,24 @@ def _reflect(conn: Connection, schema: str | None) -> Schema:
             constraints=tuple(parsed),
             unparsed_checks=tuple(unparsed),
         )
+    if conn.dialect.name == "postgresql":
+        tables, partitions, notes = fold_partitions(conn, schema, tables)
+        return Schema(conn.dialect.name, tables, schema, partitions, tuple(notes))
     return Schema(conn.dialect.name, tables, schema)
+
+
+def _domain_checks(columns: list[ReflectedColumn]) -> list[ReflectedCheckConstraint]:
+    """A PostgreSQL domain's checks, as checks on each column of that domain (VALUE -> the column)."""
+    out: list[ReflectedCheckConstraint] = []
+    for data in columns:
+        type_: object = data["type"]
+        while type(type_).__name__ == "DOMAIN":
+            check = getattr(type_, "check", None)
+            if check is not None:
+                sql = re.sub(r"\bVALUE\b", '"' + data["name"].replace('"', '""') + '"', str(check))
+                out.append(ReflectedCheckConstraint(name=f"domain {getattr(type_, 'name', '')}", sqltext=sql))
+            type_ = getattr(type_, "data_type", None)
+    return out
 
 
 def _mysql_checks(conn: Connection, schema: str | None) -> dict[TableKey, list[ReflectedCheckConstraint]]:
@@ -129,8 +151,31 @@ def _mysql_checks(conn: Connection, schema: str | None) -> dict[TableKey, list[R
     return {}
 
 
-def _column(data: ReflectedColumn, primary_key: tuple[str, ...]) -> Column:
-    default = data.get("default")
+def _domain_types(conn: Connection) -> dict[str, str]:
+    """Each domain's base type as PostgreSQL spells it (SQLAlchemy drops lengths: varchar(6))."""
+    rows = conn.execute(text("SELECT typname, format_type(typbasetype, typtypmod) FROM pg_type WHERE typtype = 'd'"))
+    return {str(name): str(spelt) for name, spelt in rows}
+
+
+def _sized(type_: sqltypes.TypeEngine[Any], spelt: str) -> sqltypes.TypeEngine[Any]:
+    """`type_` with the length, or precision and scale, that `spelt` (e.g. numeric(5,2)) gives."""
+    found = re.search(r"\((\d+)(?:\s*,\s*(\d+))?\)", spelt)
+    if found is None:
+        return type_
+    if isinstance(type_, sqltypes.String) and not type_.length:
+        return type(type_)(length=int(found.group(1)))
+    if isinstance(type_, sqltypes.Numeric) and getattr(type_, "precision", None) is None:
+        return type(type_)(precision=int(found.group(1)), scale=int(found.group(2) or 0))
+    return type_
+
+
+def _column(data: ReflectedColumn, primary_key: tuple[str, ...], domains: dict[str, str] | None = None) -> Column:
+    type_, not_null, default = data["type"], False, data.get("default")
+    while type(type_).__name__ == "DOMAIN" and getattr(type_, "data_type", None) is not None:
+        not_null = not_null or bool(getattr(type_, "not_null", False))  # a domain may be NOT NULL
+        default = default if default is not None else getattr(type_, "default", None)
+        spelt = (domains or {}).get(str(getattr(type_, "name", "")), "")
+        type_ = _sized(type_.data_type, spelt)  # type: ignore[attr-defined]  # a DOMAIN: its base type
     default_text = str(default) if default is not None else ""
     identity = "identity" in data and data["identity"] is not None
     autoincrement = (
@@ -140,8 +185,8 @@ def _column(data: ReflectedColumn, primary_key: tuple[str, ...]) -> Column:
     )
     return Column(
         name=data["name"],
-        type=data["type"],
-        nullable=bool(data.get("nullable", True)),
+        type=type_,
+        nullable=bool(data.get("nullable", True)) and not not_null,
         autoincrement=autoincrement,
         computed="computed" in data and data["computed"] is not None,
         has_default=default is not None or identity,

@@ -15,15 +15,19 @@ class Plan:
     order: tuple[str, ...]  # tables to fill, parents first
     deferred: dict[str, tuple[ForeignKey, ...]] = field(default_factory=dict)  # filled by UPDATE
     external: tuple[str, ...] = ()  # referenced tables that are not filled: their rows are read
+    held: tuple[str, ...] = ()  # tables whose deferred keys are NOT NULL: loaded whole, once their parents exist
 
     def is_deferred(self, table: str, fk: ForeignKey) -> bool:
         return fk in self.deferred.get(table, ())
 
 
 def make_plan(schema: Schema, tables: Iterable[str],
-              protected: frozenset[tuple[str, tuple[str, ...]]] = frozenset(), where: str = "") -> Plan:
+              protected: frozenset[tuple[str, tuple[str, ...]]] = frozenset(), where: str = "",
+              defer_not_null: bool = False) -> Plan:
     """Order `tables` of `schema`. `protected` foreign keys (table, columns) are never deferred
-    (a per-parent distribution needs its parent first)."""
+    (a per-parent distribution needs its parent first). With `defer_not_null` (the loader sets
+    foreign keys aside, so rows may arrive in any order), a cycle of NOT NULL keys is broken too:
+    that table's rows are held back until its parents' keys exist, then loaded whole."""
     chosen = sorted(set(tables))
     chosen_set = set(chosen)
     edges: dict[str, list[tuple[str, ForeignKey]]] = {name: [] for name in chosen}
@@ -39,9 +43,11 @@ def make_plan(schema: Schema, tables: Iterable[str],
     deferred: dict[str, list[ForeignKey]] = {}
     for component in _strongly_connected(chosen, edges):
         if len(component) > 1:
-            _break_cycles(schema, component, edges, deferred, protected, where)
+            _break_cycles(schema, component, edges, deferred, protected, where, defer_not_null)
+    held = sorted(t for t, fks in deferred.items()
+                  if any(not schema.tables[t].column(c).nullable for fk in fks for c in fk.columns))
     return Plan(_topological(chosen, edges), {t: tuple(fks) for t, fks in deferred.items()},
-                tuple(sorted(external)))
+                tuple(sorted(external)), tuple(held))
 
 
 def _strongly_connected(nodes: list[str], edges: dict[str, list[tuple[str, ForeignKey]]]) -> list[list[str]]:
@@ -90,7 +96,7 @@ def _strongly_connected(nodes: list[str], edges: dict[str, list[tuple[str, Forei
 
 def _break_cycles(schema: Schema, component: list[str], edges: dict[str, list[tuple[str, ForeignKey]]],
                   deferred: dict[str, list[ForeignKey]], protected: frozenset[tuple[str, tuple[str, ...]]],
-                  where: str) -> None:
+                  where: str, defer_not_null: bool = False) -> None:
     members = set(component)
     while True:
         cycle = _find_cycle(component, members, edges)
@@ -102,6 +108,8 @@ def _break_cycles(schema: Schema, component: list[str], edges: dict[str, list[tu
             nullable = all(c.nullable for c in columns if c.name in fk.columns)
             if nullable and (table, fk.columns) not in protected:
                 candidates.append((table, fk))
+        if not candidates and defer_not_null:
+            candidates = [(table, fk) for table, fk in cycle if (table, fk.columns) not in protected]
         if not candidates:
             path = " -> ".join(f"{t}({', '.join(fk.columns)})" for t, fk in cycle) + f" -> {cycle[0][0]}"
             raise InputError(
@@ -109,9 +117,14 @@ def _break_cycles(schema: Schema, component: list[str], edges: dict[str, list[tu
                 where or "database schema",
                 "make one of these foreign-key columns nullable (or DEFERRABLE and nullable), or skip a table",
             )
-        table, fk = min(candidates, key=lambda item: (item[0], item[1].columns))
+        table, fk = min(candidates, key=lambda item: (_is_unique(schema, *item), item[0], item[1].columns))
         deferred.setdefault(table, []).append(fk)
         edges[table] = [(t, f) for t, f in edges[table] if f is not fk]
+
+
+def _is_unique(schema: Schema, table: str, fk: ForeignKey) -> bool:
+    """Whether `fk` is one-to-one: deferring another key leaves its rows free to be capped."""
+    return any(set(key) <= set(fk.columns) for key in schema.tables[table].unique_keys)
 
 
 def _find_cycle(component: list[str], members: set[str],

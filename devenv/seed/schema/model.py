@@ -66,6 +66,8 @@ class Table:
     unique_keys: tuple[tuple[str, ...], ...] = ()  # the primary key first when there is one
     constraints: tuple[Constraint, ...] = ()
     unparsed_checks: tuple[str, ...] = ()  # check constraints the generators cannot follow
+    insert_triggers: bool = False  # a BEFORE INSERT row trigger may fill columns left out
+    partition_key: str | None = None  # the column whose values pick the partition (its bounds are spanned)
 
     def column(self, name: str) -> Column:
         for column in self.columns:
@@ -87,6 +89,12 @@ class Schema:
     dialect: str  # "postgresql", "mysql", "mariadb" or "sqlite"
     tables: dict[str, Table] = field(default_factory=dict)
     schema: str | None = None  # the database schema (namespace) reflected, None for the default
+    partitions: dict[str, str] = field(default_factory=dict)  # partition -> the table it is folded into
+    notes: tuple[str, ...] = ()  # what reflection could not follow (reported as warnings)
+
+    def table_for(self, name: str) -> str:
+        """`name`, or the partitioned table it is a partition of."""
+        return self.partitions.get(name, name)
 
 
 def identity_of(table: Table) -> tuple[str, ...] | None:
@@ -97,7 +105,10 @@ def identity_of(table: Table) -> tuple[str, ...] | None:
 
 def type_kind(type_: sqltypes.TypeEngine[Any]) -> str:
     """One of: int, bool, float, decimal, string, text, enum, date, datetime, time, interval,
-    uuid, json, bytes, array, other."""
+    uuid, json, bytes, array, inet, tsvector, other. A domain counts as its base type."""
+    base = getattr(type_, "data_type", None)
+    if type(type_).__name__ == "DOMAIN" and isinstance(base, sqltypes.TypeEngine):
+        return type_kind(base)
     name = type(type_).__name__.upper()
     if isinstance(type_, sqltypes.Enum) or name in ("ENUM", "SET"):
         return "enum"
@@ -135,4 +146,6 @@ def type_kind(type_: sqltypes.TypeEngine[Any]) -> str:
         return "string" if getattr(type_, "length", None) else "text"
     if name in ("INET", "CIDR"):
         return "inet"
+    if name == "TSVECTOR":
+        return "tsvector"
     return "other"

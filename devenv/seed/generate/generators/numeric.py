@@ -54,6 +54,9 @@ class FloatRange(Generator):
         return [round(low + rnd() * span, digits) for _ in range(batch.count)]
 
 
+_TABULATED = 100_000
+
+
 class DecimalRange(Generator):
     """Decimals with `scale` digits in [low, high], drawn as integers of the smallest unit."""
 
@@ -64,9 +67,15 @@ class DecimalRange(Generator):
         self.width = max(1, unit_high - self.unit_low + 1)
         self.perm = IndexPermutation(self.width, unique_key) if unique_key is not None else None
         self.unique = self.perm is not None
+        self._values: list[Decimal] | None = None  # every value, made once, for ranges this small
 
     def generate(self, batch: Batch) -> list[Any]:
         low, width, scale = self.unit_low, self.width, self.scale
+        if self.perm is None and width <= _TABULATED:
+            if self._values is None:
+                self._values = [Decimal(low + u).scaleb(-scale) for u in range(width)]
+            values, rnd = self._values, batch.rng.random
+            return [values[int(rnd() * width)] for _ in range(batch.count)]  # the same draws as below
         if self.perm is not None:
             units = [low + self.perm(i) for i in batch.indices]
         else:

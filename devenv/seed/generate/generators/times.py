@@ -3,6 +3,10 @@
 from __future__ import annotations
 
 import datetime as dt
+import sys
+from collections.abc import Callable
+from itertools import repeat
+from operator import add, itemgetter
 from typing import Any, TypeVar
 
 from devenv.seed.generate.generators.base import Batch, Generator
@@ -11,18 +15,49 @@ from devenv.seed.generate.rng import IndexPermutation
 _Moment = TypeVar("_Moment", dt.datetime, dt.date)  # both bounds of one range have one type
 
 
+def _utc_from_seconds(seconds: float) -> dt.datetime:
+    """A naive UTC datetime `seconds` after 1970 (what utcfromtimestamp does, without its warning)."""
+    return dt.datetime.fromtimestamp(seconds, dt.timezone.utc).replace(tzinfo=None)
+
+
+# The fast way where it exists without a deprecation warning (Python 3.11); the same values either way.
+_UTC_FROM_SECONDS: Callable[[float], dt.datetime] = (
+    dt.datetime.utcfromtimestamp if sys.version_info < (3, 12) else _utc_from_seconds)
+_EPOCH = dt.datetime(1970, 1, 1)
+_CLOCK: list[str] = []  # "00:00:00" .. "23:59:59", made on first use
+_FIRST, _SECOND = itemgetter(0), itemgetter(1)
+
+
+def _clock() -> list[str]:
+    if not _CLOCK:
+        _CLOCK.extend(f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
+    return _CLOCK
+
+
 class TimeRange(Generator):
     """Datetimes (or dates) in [low, high], at whole seconds (days for dates); unique ones
-    step from `low` by a permuted index."""
+    step from `low` by a permuted index. Datetimes with a time zone come out as naive UTC (the
+    loaders write them as UTC: cheaper to make and to write than zoned ones, same instants)."""
 
     def __init__(self, low: _Moment, high: _Moment, as_date: bool, unique_key: object = None) -> None:
         self.as_date = as_date
+        if isinstance(low, dt.datetime) and isinstance(high, dt.datetime) and low.tzinfo is not None:
+            low = low.astimezone(dt.timezone.utc).replace(tzinfo=None)
+            high = high.astimezone(dt.timezone.utc).replace(tzinfo=None)
         self.low: dt.datetime | dt.date = low
         step = dt.timedelta(days=1) if as_date else dt.timedelta(seconds=1)
         self.step = step
         self.width = max(1, int((high - low) / step) + 1)
         self.perm = IndexPermutation(self.width, unique_key) if unique_key is not None else None
         self.unique = self.perm is not None
+        self.as_text = False  # set by a table whose loader takes ISO text and whose checks never read it
+        self._days: list[str] = []
+
+    def text_ok(self) -> bool:
+        """Whether the values can come as text: whole seconds from a whole-second start, over a
+        range of days small enough to keep every day's text (a few centuries)."""
+        days = self.width if self.as_date else self.width // 86_400
+        return days <= 200_000 and (self.as_date or (isinstance(self.low, dt.datetime) and not self.low.microsecond))
 
     def generate(self, batch: Batch) -> list[Any]:
         low, width = self.low, self.width
@@ -31,9 +66,35 @@ class TimeRange(Generator):
         else:
             rnd = batch.rng.random
             offsets = [int(rnd() * width) for _ in range(batch.count)]
+        if self.as_text:
+            return self._texts(offsets)
         if self.as_date:
-            return [low + dt.timedelta(days=o) for o in offsets]
-        return [low + dt.timedelta(seconds=o) for o in offsets]
+            return list(map(dt.date.fromordinal, map(low.toordinal().__add__, offsets)))
+        assert isinstance(low, dt.datetime)  # not a date range
+        start = (low - _EPOCH).total_seconds()
+        try:
+            return list(map(_UTC_FROM_SECONDS, map(start.__add__, offsets)))
+        except (OverflowError, OSError, ValueError):  # beyond what the platform's clock functions take
+            return [low + dt.timedelta(seconds=o) for o in offsets]
+
+    def _day_texts(self, first: int, suffix: str) -> list[str]:
+        """ISO day texts from ordinal `first` over the whole range, made once."""
+        if not self._days:
+            count = self.width if self.as_date else (self.width + 86_399) // 86_400 + 1
+            self._days = [dt.date.fromordinal(first + d).isoformat() + suffix for d in range(count)]
+        return self._days
+
+    def _texts(self, offsets: list[int]) -> list[str]:
+        """The same values as ISO text ("2024-05-06 07:08:09", "2024-05-06"): a day text and a
+        clock text picked from tables, without making a datetime per value."""
+        low = self.low
+        if self.as_date:
+            return list(map(self._day_texts(low.toordinal(), "").__getitem__, offsets))
+        assert isinstance(low, dt.datetime)  # not a date range
+        days, clock = self._day_texts(low.toordinal(), " "), _clock()
+        start = low.hour * 3600 + low.minute * 60 + low.second
+        split = list(map(divmod, map(start.__add__, offsets), repeat(86_400)))
+        return list(map(add, map(days.__getitem__, map(_FIRST, split)), map(clock.__getitem__, map(_SECOND, split))))
 
 
 class TimeOfDay(Generator):

@@ -11,6 +11,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from devenv.errors import RuntimeFailure
 from devenv.seed.load.connect import engine_for
 from devenv.seed.mask.sources.base import Source
+from devenv.seed.schema.postgres import partitions
 
 
 class DatabaseSource(Source):
@@ -27,8 +28,11 @@ class DatabaseSource(Source):
                 self.conn.execute(text("SET SESSION TRANSACTION READ ONLY"))
             inspector = inspect(self.conn)
             self.schema = schema
+            names = set(inspector.get_table_names(schema=schema))
+            if self.conn.dialect.name == "postgresql":  # read partitioned tables once, through the parent
+                names -= {p.name for p in partitions(self.conn, schema)}
             self._columns = {name: [c["name"] for c in inspector.get_columns(name, schema=schema)]
-                             for name in inspector.get_table_names(schema=schema)}
+                             for name in sorted(names)}
         except SQLAlchemyError as exc:
             self.engine.dispose()
             raise RuntimeFailure(f"cannot read the masking source: {str(getattr(exc, 'orig', exc)).splitlines()[0]}",
