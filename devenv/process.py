@@ -10,12 +10,29 @@ import os
 import subprocess
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
-from devenv.errors import DevenvError, InputError
+from devenv.errors import DevenvError, InputError, RuntimeFailure
 
 
 def _environment(extra: Mapping[str, str] | None) -> dict[str, str] | None:
     return {**os.environ, **extra} if extra else None
+
+
+def completed(argv: Sequence[str], what: str, *, cwd: Path | None = None, timeout: float | None = 300,
+              stdin: str | None = None, env: Mapping[str, str] | None = None,
+              failure: type[DevenvError] = InputError, hint: str = "") -> subprocess.CompletedProcess[str]:
+    """Run a program to completion, its output captured; a program that cannot start or does not finish
+    becomes a `failure` naming `what` was run. The exit code is the caller's to judge."""
+    try:
+        return subprocess.run(list(argv), capture_output=True, text=True, cwd=cwd, timeout=timeout, check=False,
+                              input=stdin, env=_environment(env))
+    except FileNotFoundError:
+        raise failure(f"cannot run {argv[0]}", hint="install it, then run `devenv doctor`") from None
+    except OSError as exc:  # found but not runnable (permissions, a broken interpreter line)
+        raise failure(f"cannot run {argv[0]}: {exc.strerror}", hint="install it, then run `devenv doctor`") from None
+    except subprocess.TimeoutExpired:
+        raise failure(f"{what} did not finish within {timeout:g} s", hint=hint or "is something unreachable?") from None
 
 
 def run(argv: Sequence[str], what: str, *, cwd: Path | None = None, timeout: float | None = 300,
@@ -25,13 +42,7 @@ def run(argv: Sequence[str], what: str, *, cwd: Path | None = None, timeout: flo
 
     Its own error message (standard error, else output) becomes a `failure` naming `what` was run.
     """
-    try:
-        done = subprocess.run(list(argv), capture_output=True, text=True, cwd=cwd, timeout=timeout, check=False,
-                              input=stdin, env=_environment(env))
-    except FileNotFoundError:
-        raise failure(f"cannot run {argv[0]}", hint="install it, then run `devenv doctor`") from None
-    except subprocess.TimeoutExpired:
-        raise failure(f"{what} did not finish within {timeout:g} s", hint=hint or "is something unreachable?") from None
+    done = completed(argv, what, cwd=cwd, timeout=timeout, stdin=stdin, env=env, failure=failure, hint=hint)
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip()
         raise failure(f"{what} failed:\n{message}", hint=hint or "fix the error reported above")
@@ -69,3 +80,12 @@ def feed(argv: Sequence[str], data: bytes, what: str, *, timeout: float | None =
         message = (done.stderr or done.stdout).decode(errors="replace").strip()
         raise failure(f"{what} failed:\n{message}", hint=hint or "fix the error reported above")
     return done.stdout.decode(errors="replace")
+
+
+def start(argv: Sequence[str], **options: Any) -> subprocess.Popen[Any]:
+    """Start a long-running program (a tunnel, a relay) with `subprocess.Popen`'s `options`."""
+    try:
+        return subprocess.Popen(list(argv), **options)
+    except OSError as exc:
+        raise RuntimeFailure(f"cannot run {argv[0]}: {exc.strerror}", hint="install it, then run `devenv doctor`") \
+            from None

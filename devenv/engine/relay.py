@@ -22,6 +22,9 @@ import time
 from pathlib import Path
 from typing import IO, Any
 
+from devenv import process as runner
+from devenv.errors import RuntimeFailure
+
 CHUNK = 65536
 WATCH_EVERY = 10.0
 
@@ -52,8 +55,8 @@ def _pump_out(source: IO[bytes], client: socket.socket) -> None:
 def _carry(client: socket.socket, connect: list[str], remote: int) -> None:
     """One connection: a `docker exec -i RELAY nc 127.0.0.1 REMOTE` carries its bytes both ways."""
     with client:
-        process = subprocess.Popen([*connect, str(remote)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
-                                   stderr=subprocess.DEVNULL, bufsize=0)
+        process = runner.start([*connect, str(remote)], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                               stderr=subprocess.DEVNULL, bufsize=0)
         assert process.stdin is not None and process.stdout is not None
         inbound = threading.Thread(target=_pump_in, args=(client, process.stdin), daemon=True)
         inbound.start()
@@ -95,7 +98,7 @@ def _exec_tunnel(spec: dict[str, Any]) -> None:
     missing = 0
     while True:
         time.sleep(float(spec.get("watch_every", WATCH_EVERY)))
-        done = subprocess.run(spec["alive"], capture_output=True, text=True, check=False)
+        done = runner.completed(spec["alive"], "checking the relay", timeout=30, failure=RuntimeFailure)
         missing = missing + 1 if done.returncode != 0 or done.stdout.strip() != "true" else 0
         if missing >= 3:
             print("the relay container is gone: stopping", flush=True)
@@ -126,7 +129,7 @@ def _ssh_tunnel(spec: dict[str, Any]) -> None:
 
     signal.signal(signal.SIGTERM, finish)
     while True:
-        child = subprocess.Popen(argv, stdin=subprocess.DEVNULL)
+        child = runner.start(argv, stdin=subprocess.DEVNULL)
         children[:] = [child]
         while child.poll() is None:
             if not announced and all(_reachable(local) for _, local in forwards):

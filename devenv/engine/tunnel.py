@@ -24,6 +24,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from urllib.parse import urlsplit
 
+from devenv import process
 from devenv.errors import RuntimeFailure
 from devenv.model.engine import TUNNEL_SSH, EngineTarget
 from devenv.ports import is_free
@@ -87,8 +88,8 @@ def ensure(state_dir: Path, target: EngineTarget, project: str, published: dict[
     spec.parent.mkdir(parents=True, exist_ok=True)
     spec.write_text(json.dumps(_spec(target, forwards, docker_args, relay_container, state), indent=1))
     with open(log, "ab") as handle:
-        subprocess.Popen([sys.executable, "-m", RELAY_MODULE, str(spec)], stdin=subprocess.DEVNULL, stdout=handle,
-                         stderr=handle, start_new_session=True, close_fds=True)
+        process.start([sys.executable, "-m", RELAY_MODULE, str(spec)], stdin=subprocess.DEVNULL, stdout=handle,
+                      stderr=handle, start_new_session=True, close_fds=True)
     deadline = time.monotonic() + START_TIMEOUT
     while time.monotonic() < deadline:
         tunnel = current(state_dir, target, project)

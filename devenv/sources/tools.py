@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 import shutil
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
 
+from devenv import process
 from devenv.errors import InputError
 
 
@@ -62,15 +62,7 @@ def run_tool(argv: list[str], what: str, cwd: Path | None = None, timeout: int =
     A missing program, a timeout or a failure becomes an InputError naming `what` was run; a failure is a
     `ToolFailed` carrying the tool's own message. `hint` replaces the generic advice on timeout and failure.
     """
-    try:
-        done = subprocess.run(argv, capture_output=True, text=True, cwd=cwd, timeout=timeout, check=False)
-    except FileNotFoundError:
-        raise InputError(f"cannot run {argv[0]}", hint="install it, then run `devenv doctor`") from None
-    except OSError as exc:  # found but not runnable (permissions, a broken interpreter line)
-        raise InputError(f"cannot run {argv[0]}: {exc.strerror}", hint="install it, then run `devenv doctor`") from None
-    except subprocess.TimeoutExpired:
-        raise InputError(f"{what} did not finish within {timeout} s",
-                         hint=hint or "is a remote base unreachable?") from None
+    done = process.completed(argv, what, cwd=cwd, timeout=timeout, hint=hint or "is a remote base unreachable?")
     if done.returncode != 0:
         message = (done.stderr or done.stdout).strip()
         raise ToolFailed(what, message, hint or _failure_hint(message))

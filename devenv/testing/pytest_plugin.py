@@ -22,6 +22,9 @@ from typing import Any, Iterator
 
 import pytest
 
+from devenv import process
+from devenv.errors import RuntimeFailure
+
 
 def pytest_addoption(parser: pytest.Parser) -> None:
     group = parser.getgroup("devenv")
@@ -65,7 +68,7 @@ def run_devenv(config: Path, project: str, *args: str, check: bool = True,
     argv = [sys.executable, "-m", "devenv", "--config", str(config), *args]
     if args and args[0] in ENGINE_COMMANDS:
         argv += ["--project", project, *(["--context", context] if context else [])]
-    done = subprocess.run(argv, capture_output=True, text=True, check=False)
+    done = process.completed(argv, "devenv", timeout=None, failure=RuntimeFailure)
     if check and done.returncode != 0:
         raise RuntimeError(f"devenv {' '.join(args)} exited {done.returncode}:\n{done.stdout}\n{done.stderr}")
     return done
