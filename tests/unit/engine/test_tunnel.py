@@ -124,10 +124,10 @@ def stand_ins(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> dict[str, Any]
 @pytest.mark.parametrize("target", [TARGET, SSH_TARGET], ids=["api-relay", "ssh"])
 def test_a_tunnel_carries_connections_and_lives_until_stopped(tmp_path: Path, upper_server: int,
                                                               stand_ins: dict[str, Any], target: EngineTarget) -> None:
-    published = {"web-pod:8080": upper_server}
+    published = {"web-pod:80": upper_server}  # port 80: a random local port, not a shared 8080
     try:
         carried = tunnel.ensure(tmp_path, target, "shop", published, ["--context", "build-box"], "relay-id")
-        remote, local = carried.forwards["web-pod:8080"]
+        remote, local = carried.forwards["web-pod:80"]
         assert remote == upper_server and carried.local(upper_server) == local and carried.kind == target.tunnel
         assert ask(local, b"hello") == b"HELLO"
         assert [ask(local, f"n{i}".encode()) for i in range(5)] == [f"N{i}".encode() for i in range(5)]
@@ -146,12 +146,12 @@ def test_a_tunnel_carries_connections_and_lives_until_stopped(tmp_path: Path, up
 
 def test_new_published_ports_restart_the_tunnel_keeping_the_local_ports(tmp_path: Path, upper_server: int,
                                                                          stand_ins: dict[str, Any]) -> None:
-    first = tunnel.ensure(tmp_path, TARGET, "shop", {"web-pod:8080": upper_server}, [], "relay-id")
+    first = tunnel.ensure(tmp_path, TARGET, "shop", {"web-pod:80": upper_server}, [], "relay-id")
     try:
-        second = tunnel.ensure(tmp_path, TARGET, "shop", {"web-pod:8080": upper_server, "db-pod:5432": upper_server},
+        second = tunnel.ensure(tmp_path, TARGET, "shop", {"web-pod:80": upper_server, "db-pod:5432": upper_server},
                                [], "relay-id")
         assert second.pid != first.pid and tunnel.current(tmp_path, TARGET, "shop") == second
-        assert second.forwards["web-pod:8080"][1] == first.forwards["web-pod:8080"][1]
+        assert second.forwards["web-pod:80"][1] == first.forwards["web-pod:80"][1]
         assert ask(second.forwards["db-pod:5432"][1], b"sql") == b"SQL"
     finally:
         tunnel.stop(tmp_path, TARGET, "shop")
@@ -159,7 +159,7 @@ def test_new_published_ports_restart_the_tunnel_keeping_the_local_ports(tmp_path
 
 def test_a_recreated_relay_container_restarts_the_tunnel_on_the_same_ports(tmp_path: Path, upper_server: int,
                                                                             stand_ins: dict[str, Any]) -> None:
-    published = {"web-pod:8080": upper_server}
+    published = {"web-pod:80": upper_server}  # port 80: a random local port, not a shared 8080
     first = tunnel.ensure(tmp_path, TARGET, "shop", published, [], "relay-1")
     try:
         second = tunnel.ensure(tmp_path, TARGET, "shop", published, [], "relay-2")
@@ -171,7 +171,7 @@ def test_a_recreated_relay_container_restarts_the_tunnel_on_the_same_ports(tmp_p
 def test_the_tunnel_stops_by_itself_when_the_relay_container_is_gone(tmp_path: Path, upper_server: int,
                                                                      stand_ins: dict[str, Any]) -> None:
     stand_ins.update(alive="false", watch_every=0.1)
-    tunnel.ensure(tmp_path, TARGET, "shop", {"web-pod:8080": upper_server}, [], "relay-id")
+    tunnel.ensure(tmp_path, TARGET, "shop", {"web-pod:80": upper_server}, [], "relay-id")
     deadline = time.monotonic() + 10
     while tunnel.current(tmp_path, TARGET, "shop") is not None:
         assert time.monotonic() < deadline, "the tunnel outlived its relay container"
@@ -184,7 +184,7 @@ def test_a_tunnel_that_cannot_start_is_a_runtime_failure_with_its_log(tmp_path: 
     monkeypatch.setattr(tunnel, "START_TIMEOUT", 3.0)
     (tmp_path / "ssh.py").write_text("import sys\nprint('Permission denied (publickey).', file=sys.stderr)\nsys.exit(255)\n")
     with pytest.raises(RuntimeFailure) as caught:
-        tunnel.ensure(tmp_path, SSH_TARGET, "shop", {"web-pod:8080": upper_server}, [], "")
+        tunnel.ensure(tmp_path, SSH_TARGET, "shop", {"web-pod:80": upper_server}, [], "")
     assert caught.value.what == "the tunnel to box did not start"
     assert "Permission denied (publickey)." in caught.value.details
     assert "ssh -p 2222 -- dev@box.internal" not in caught.value.hint and "dev@box.internal" in caught.value.hint
