@@ -52,10 +52,8 @@ def up(
     rendered = pipeline.prepare(config, env)
     from devenv.engine import lifecycle
     from devenv.engine import stack as engine
-    from devenv.engine.client import require_engine
     from devenv.launch import running_ports, stack_environment
 
-    require_engine()
     expected = rendered.startable_services
     unknown = sorted(set(services or []) - set(rendered.output.services))
     if unknown:
@@ -143,15 +141,14 @@ def _closure(rendered: pipeline.Rendered, wanted: list[str]) -> set[str]:
 
 
 def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: list[str] | None) -> UpResult:
-    from rich.live import Live
-    from rich.table import Table
-
     from devenv.engine import stack as engine
 
     interactive = common.out.is_terminal
     seen: dict[str, str] = {}
 
     def table(states: list[ServiceState]) -> Table:
+        from rich.table import Table
+
         grid = Table(box=None, show_header=False, pad_edge=False)
         for state in states:
             colour = "green" if state.ready else "red" if state.failure else "yellow"
@@ -159,6 +156,8 @@ def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: 
         return grid
 
     if interactive:
+        from rich.live import Live
+
         with Live(table([]), console=common.out, refresh_per_second=4, transient=True) as live:
             return engine.up(files, expected, timeout, lambda states: live.update(table(states)), services)
 
@@ -215,16 +214,15 @@ def down(
     volumes: bool = typer.Option(False, "--volumes", "-v", help="Also delete the stack's volumes (its data)."),
 ) -> None:
     """Stop and remove the stack's containers and networks (and volumes with --volumes)."""
-    from devenv import pipeline
     from devenv.engine import lifecycle
     from devenv.engine import stack as engine
-    from devenv.engine.client import require_engine
 
     config = common.STATE.config()
     name = common.project_name(config, project)
-    require_engine()
     files = ProjectFiles(config.out / "compose.yaml", config.state_dir / names.SECRET_ENV_FILE, name)
     if not files.compose_file.is_file():
+        from devenv import pipeline
+
         pipeline.write(pipeline.render(config))
     engine.down(files, volumes=volumes)
     lifecycle.remove_markers(name)
@@ -239,11 +237,9 @@ def status(
     from rich.table import Table
 
     from devenv.engine import stack as engine
-    from devenv.engine.client import require_engine
 
     config = common.STATE.config()
     name = common.project_name(config, project)
-    require_engine()
     states = engine.project_states(name)
     if as_json:
         common.out.print_json(json.dumps({"project": name, "services": engine.describe(states)}))
