@@ -49,6 +49,7 @@ class ServiceState:
     joins: str = ""  # id of the container whose network namespace this one joins (a pod sandbox)
     started_at: float = 0.0  # when it last started, in seconds since the epoch (0: never)
     checked_at: float = 0.0  # when its last passing health check ended, in seconds since the epoch (0: none)
+    created_at: float = 0.0  # when the container was created, in seconds since the epoch
     vouched: bool = False  # its pod's sandbox passed its health check while this container ran (see `vouch`)
 
     def published(self) -> list[tuple[int, str]]:
@@ -127,6 +128,7 @@ def _state(document: dict[str, Any], now: float) -> ServiceState:
         joins=_joined(str((document.get("HostConfig") or {}).get("NetworkMode") or "")),
         started_at=started,
         checked_at=epoch(passed[-1].get("End")) if passed else 0.0,
+        created_at=epoch(document.get("Created")),
     )
 
 
@@ -158,6 +160,16 @@ def vouch(states: list[ServiceState]) -> list[ServiceState]:
             state = replace(state, vouched=True)
         vouched.append(state)
     return vouched
+
+
+def current(states: list[ServiceState]) -> list[ServiceState]:
+    """Each service's newest container, sorted by service: Compose creates a replacement before it stops the
+    container it replaces, so an older one that has just exited is on its way out, not a failure."""
+    newest: dict[str, ServiceState] = {}
+    for state in states:
+        if state.service not in newest or state.created_at > newest[state.service].created_at:
+            newest[state.service] = state
+    return [newest[service] for service in sorted(newest)]
 
 
 def cut_off(states: list[ServiceState]) -> list[str]:
@@ -240,7 +252,7 @@ def up(files: ProjectFiles, expected: list[str], timeout: float,
             looked = time.monotonic()
             if changes.membership_changed() or not woke:  # else the containers are those of the last look
                 ids = container_ids(files.project)
-            states = [s for s in states_of(ids) if not expected or s.service in expected]
+            states = [s for s in current(states_of(ids)) if not expected or s.service in expected]
             if on_progress:
                 on_progress(states)
             failed = [s for s in states if s.failure]

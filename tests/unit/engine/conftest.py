@@ -26,7 +26,8 @@ def stamp(seconds_ago: float) -> str:
 def container(service: str, status: str = "running", *, role: str = "app", project: str = "tiny",
               health: str | None = None, health_output: str = "", exit_code: int = 0, restarts: int = 0,
               up_for: float | None = 60.0, ports: dict[str, list[dict[str, str]] | None] | None = None,
-              network_mode: str = "", id: str = "", passed_ago: float | None = None) -> dict[str, Any]:
+              network_mode: str = "", id: str = "", passed_ago: float | None = None,
+              created_ago: float = 120.0) -> dict[str, Any]:
     """A container as `docker inspect` reports it (the fields devenv reads). `passed_ago`: when its last
     passing health check ended."""
     log = [{"Start": stamp(3), "End": stamp(2), "ExitCode": 1, "Output": "earlier"},
@@ -39,6 +40,7 @@ def container(service: str, status: str = "running", *, role: str = "app", proje
         state["Health"] = {"Status": health, "FailingStreak": 0, "Log": log}
     return {
         "Id": id or f"id-{service}",
+        "Created": stamp(created_ago),
         "Name": f"/{project}-{service}-1",
         "RestartCount": restarts,
         "Config": {"Labels": {names.COMPOSE_PROJECT: project, names.COMPOSE_SERVICE: service, names.ROLE: role}},

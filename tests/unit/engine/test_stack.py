@@ -15,6 +15,7 @@ from devenv.engine.stack import (
     DISCARD_TIMEOUT,
     MIN_UPTIME,
     ServiceState,
+    current,
     cut_off,
     describe,
     epoch,
@@ -33,6 +34,8 @@ def state(status: str = "running", health: str = "", exit_code: int = 0, restart
     return ServiceState(service, role, status, health, exit_code, restarts, one_shot, health_output=health_output,
                         uptime=uptime, **more)
 
+
+T0 = 1_800_000_000.0
 
 # (id, state, ready, failure, summary)
 STATES = [
@@ -155,6 +158,19 @@ def test_joined_namespace(network_mode: str, joins: str) -> None:
     assert stack._joined(network_mode) == joins
 
 
+def test_state_knows_when_the_container_was_created() -> None:
+    assert abs(read(container("web", created_ago=30)).created_at - (time.time() - 30)) < 5
+
+
+def test_current_keeps_each_services_newest_container() -> None:
+    replaced = state("exited", service="backend-pod", id="old", created_at=T0)
+    replacement = state("created", service="backend-pod", id="new", created_at=T0 + 60)
+    other = state(service="api", created_at=T0 - 5)
+    assert current([replaced, other, replacement]) == [other, replacement]
+    assert current([replacement, replaced]) == [replacement]
+    assert current([]) == []
+
+
 def test_cut_off_names_services_whose_sandbox_was_recreated_under_them() -> None:
     sandbox = state(service="web-pod", id="new")
     states = [
@@ -181,8 +197,6 @@ def test_describe_is_the_json_shape_of_status() -> None:
 
 
 # --- vouch: a pod's passing readiness check stands for its containers without one -------------------------
-
-T0 = 1_800_000_000.0
 
 
 def sandbox(health: str = "healthy", checked_at: float = T0 + 0.5, status: str = "running") -> ServiceState:

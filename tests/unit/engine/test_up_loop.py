@@ -140,6 +140,17 @@ def test_up_stops_at_the_first_failed_service(files: ProjectFiles, fake_calls: F
     assert not result.ready and result.failed == [crashed] and not result.timed_out
 
 
+def test_up_is_not_failed_by_a_container_being_replaced(files: ProjectFiles, fake_calls: FakeCalls,
+                                                       changes: list[FakeChanges],
+                                                       monkeypatch: pytest.MonkeyPatch) -> None:
+    """Compose creates the replacement, then stops the old container: its exit is no failure."""
+    old = state("exited", service="web-pod", id="old", created_at=100.0)
+    new = state("created", service="web-pod", id="new", created_at=200.0, uptime=0)
+    looks(monkeypatch, [old, new], [state(service="web-pod", id="new", created_at=200.0)])
+    result = stack.up(files, ["web-pod"], timeout=5)
+    assert result.ready and [s.id for s in result.states] == ["new"]
+
+
 def test_up_reports_the_compose_error(files: ProjectFiles, fake_calls: FakeCalls, changes: list[FakeChanges],
                                       monkeypatch: pytest.MonkeyPatch) -> None:
     fake_calls.answers[("compose",)] = call_failed("Error response from daemon: pull access denied for nginx")
