@@ -69,11 +69,11 @@ def line(label: str, figures: list[float]) -> str:
     return f"{label} median {statistics.median(figures):6.2f} s  runs: " + ", ".join(f"{x:.2f}" for x in figures)
 
 
-def compare(what: str, ours: list[float], theirs: list[float]) -> None:
+def compare(ours_label: str, theirs_label: str, ours: list[float], theirs: list[float]) -> None:
     a, b = statistics.median(ours), statistics.median(theirs)
-    print(line(f"devenv {what:<22}", ours))
-    print(line(f"docker compose {what:<14}", theirs))
-    print(f"  ratio devenv / compose: {a / b:.2f}  (devenv's own time: {a - b:+.2f} s)")
+    print(line(f"{ours_label:<34}", ours))
+    print(line(f"{theirs_label:<34}", theirs))
+    print(f"  ratio devenv / compose: {a / b:.3f}  (devenv's own time: {a - b:+.2f} s)")
 
 
 def main() -> None:
@@ -111,9 +111,9 @@ def main() -> None:
                 figures[f"up-{key}"].append(run(up, work, env))
                 figures[f"downv-{key}"].append(run([*down, "--volumes"], work, env))
         print(f"bundled example, {args.runs} rounds, {os.cpu_count()} cores")
-        compare("up (render+start+wait)", figures["up-d"], figures["up-c"])
-        compare("down", figures["down-d"], figures["down-c"])
-        compare("down --volumes", figures["downv-d"], figures["downv-c"])
+        compare("devenv up (render, start, wait)", "docker compose up --wait", figures["up-d"], figures["up-c"])
+        compare("devenv down", "docker compose down", figures["down-d"], figures["down-c"])
+        compare("devenv down --volumes", "docker compose down --volumes", figures["downv-d"], figures["downv-c"])
 
 
 if __name__ == "__main__":

@@ -29,6 +29,9 @@ MIN_UPTIME = 1.5
 QUIET_LOOK = 1.0
 #: the shortest pause between two looks: a burst of engine events costs one `ps` and one `inspect`
 MIN_GAP = 0.1
+#: the same while Compose still creates and starts containers: the stack cannot be ready before it is done,
+#: so looking calmly leaves the two cores to the engine (a failure is still seen within half a second)
+STARTING_GAP = 0.5
 
 
 @dataclass(frozen=True)
@@ -218,6 +221,11 @@ class _Compose:
     def running(self) -> bool:
         return self._thread.is_alive()
 
+    def join(self, seconds: float) -> None:
+        """Wait at most `seconds` for the command to end."""
+        if seconds > 0:
+            self._thread.join(seconds)
+
 
 def next_look(states: list[ServiceState], remaining: float) -> float:
     """How long to wait for an engine event before looking again: no event marks the moment a container
@@ -246,6 +254,7 @@ def up(files: ProjectFiles, expected: list[str], timeout: float,
         ids: list[str] = []
         while True:
             woke = changes.wait(pause)
+            runner.join(STARTING_GAP - (time.monotonic() - looked))  # returns at once when Compose is done
             gap = MIN_GAP - (time.monotonic() - looked)
             if gap > 0:
                 time.sleep(gap)

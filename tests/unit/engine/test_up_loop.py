@@ -3,6 +3,7 @@ always reports one), and ends ready, failed, timed out, or with Compose's error;
 
 from __future__ import annotations
 
+import threading
 import time
 from pathlib import Path
 from types import SimpleNamespace, TracebackType
@@ -11,7 +12,7 @@ from typing import Any, ClassVar
 import pytest
 
 from devenv.engine import stack
-from devenv.engine.stack import MIN_GAP, MIN_UPTIME, QUIET_LOOK, ServiceState, next_look
+from devenv.engine.stack import MIN_GAP, MIN_UPTIME, QUIET_LOOK, STARTING_GAP, ServiceState, next_look
 from devenv.errors import RuntimeFailure
 from devenv.model import labels as names
 from devenv.model.project import ProjectFiles
@@ -130,6 +131,22 @@ def test_up_lists_the_containers_again_only_when_one_came_or_went_or_no_event_ca
     monkeypatch.setattr(stack.events, "Changes", quiet_changes)
     assert stack.up(files, ["web"], timeout=5).ready
     assert len(quiet) == quiet.count >= 3  # no event: every look lists
+
+
+def test_up_looks_calmly_while_compose_still_starts_containers(files: ProjectFiles, fake_calls: FakeCalls,
+                                                               changes: list[FakeChanges],
+                                                               monkeypatch: pytest.MonkeyPatch) -> None:
+    """Events arrive all the time (the fake), yet while Compose runs the stack is looked at every
+    STARTING_GAP seconds at most; once it is done, at once."""
+    release = threading.Event()
+    fake_calls.answers[("compose",)] = lambda argv: release.wait(10) and ""
+    listed = looks(monkeypatch, [state(service="web", health="starting")], [state(service="web", health="healthy")])
+    threading.Timer(1.2, release.set).start()
+    started = time.monotonic()
+    result = stack.up(files, ["web"], timeout=30)
+    assert result.ready
+    assert listed.count <= 1.2 / STARTING_GAP + 2  # not one look per event
+    assert time.monotonic() - started < 1.2 + 1.0
 
 
 def test_up_stops_at_the_first_failed_service(files: ProjectFiles, fake_calls: FakeCalls,
