@@ -15,6 +15,7 @@ Usage: python benchmarks/up_bench.py [--runs 3] [--stand-ins]   (needs the engin
 from __future__ import annotations
 
 import argparse
+import json
 import os
 import shutil
 import statistics
@@ -34,7 +35,7 @@ EXAMPLE_IMAGES = ("busybox:1.36.1", "nginx:1.27.2", "postgrest/postgrest:v12.2.3
 
 def run(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
     started = time.perf_counter()
-    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True)
+    done = subprocess.run(argv, cwd=cwd, env=env, capture_output=True, text=True, check=False)
     elapsed = time.perf_counter() - started
     if done.returncode != 0:
         sys.exit(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
@@ -43,7 +44,7 @@ def run(argv: list[str], cwd: Path, env: dict[str, str]) -> float:
 
 def missing(images: list[str] | tuple[str, ...]) -> list[str]:
     return [i for i in images
-            if subprocess.run(["docker", "image", "inspect", i], capture_output=True).returncode]
+            if subprocess.run(["docker", "image", "inspect", i], capture_output=True, check=False).returncode]
 
 
 def use_stand_ins(config: Path) -> None:
@@ -65,15 +66,45 @@ def drop_volumes(project: str) -> None:
         subprocess.run(["docker", "volume", "rm", *names], capture_output=True, check=True)
 
 
+def stopping(project: str, command: list[str], cwd: Path, env: dict[str, str]) -> list[tuple[str, float, bool]]:
+    """Run `command` (a down) while recording the engine's kill and die events of the project's containers: for
+    each container it stopped, seconds from the first stop signal to its exit, and whether it had to be killed
+    (SIGKILL: it waited out its whole grace period)."""
+    events = subprocess.Popen(["docker", "events", "--filter", "type=container", "--filter",
+                               f"label=com.docker.compose.project={project}", "--filter", "event=kill", "--filter",
+                               "event=die", "--format", "{{json .}}"], stdout=subprocess.PIPE, text=True)
+    time.sleep(0.5)  # the subscription is in place
+    run(command, cwd, env)
+    time.sleep(0.5)
+    events.terminate()
+    output = events.communicate()[0]
+    signalled: dict[str, float] = {}
+    died: dict[str, float] = {}
+    killed: set[str] = set()
+    for text in output.splitlines():
+        event = json.loads(text)
+        attributes = event["Actor"]["Attributes"]
+        name = attributes.get("com.docker.compose.service", attributes.get("name", "?"))
+        moment = event["timeNano"] / 1e9
+        if event["Action"] == "kill":
+            signalled.setdefault(name, moment)
+            if attributes.get("signal") == "9":
+                killed.add(name)
+        elif event["Action"] == "die":
+            died[name] = moment
+    return sorted(((name, died[name] - signalled[name], name in killed) for name in signalled if name in died),
+                  key=lambda item: -item[1])
+
+
 def line(label: str, figures: list[float]) -> str:
     return f"{label} median {statistics.median(figures):6.2f} s  runs: " + ", ".join(f"{x:.2f}" for x in figures)
 
 
-def compare(what: str, ours: list[float], theirs: list[float]) -> None:
+def compare(ours_label: str, theirs_label: str, ours: list[float], theirs: list[float]) -> None:
     a, b = statistics.median(ours), statistics.median(theirs)
-    print(line(f"devenv {what:<22}", ours))
-    print(line(f"docker compose {what:<14}", theirs))
-    print(f"  ratio devenv / compose: {a / b:.2f}  (devenv's own time: {a - b:+.2f} s)")
+    print(line(f"{ours_label:<34}", ours))
+    print(line(f"{theirs_label:<34}", theirs))
+    print(f"  ratio devenv / compose: {a / b:.3f}  (devenv's own time: {a - b:+.2f} s)")
 
 
 def main() -> None:
@@ -99,10 +130,12 @@ def main() -> None:
         mine = [*devenv, "up", "--project", "benchdevenv", "--no-seed"], [*devenv, "down", "--project", "benchdevenv"]
         theirs = [*compose, "up", "-d", "--wait", "--wait-timeout", "300"], [*compose, "down"]
         figures: dict[str, list[float]] = {k: [] for k in ("up-d", "up-c", "down-d", "down-c", "downv-d", "downv-c")}
-        # warm-up (page cache, image layers), not counted
-        for (up, down), project in ((mine, "benchdevenv"), (theirs, "benchcompose")):
-            run(up, work, env)
-            run([*down, "--volumes"], work, env)
+        # warm-up (page cache, image layers), not counted; which containers take long to stop
+        run(mine[0], work, env)
+        stops = stopping("benchdevenv", mine[1], work, env)
+        drop_volumes("benchdevenv")
+        run(theirs[0], work, env)
+        run([*theirs[1], "--volumes"], work, env)
         for _ in range(args.runs):
             for (up, down), key, project in ((mine, "d", "benchdevenv"), (theirs, "c", "benchcompose")):
                 figures[f"up-{key}"].append(run(up, work, env))
@@ -111,9 +144,12 @@ def main() -> None:
                 figures[f"up-{key}"].append(run(up, work, env))
                 figures[f"downv-{key}"].append(run([*down, "--volumes"], work, env))
         print(f"bundled example, {args.runs} rounds, {os.cpu_count()} cores")
-        compare("up (render+start+wait)", figures["up-d"], figures["up-c"])
-        compare("down", figures["down-d"], figures["down-c"])
-        compare("down --volumes", figures["downv-d"], figures["downv-c"])
+        print("stop signal to exit on `devenv down` (data kept): " + ", ".join(
+            f"{name} {seconds:.2f} s" + (" (SIGKILL after its grace period)" if killed else "")
+            for name, seconds, killed in stops))
+        compare("devenv up (render, start, wait)", "docker compose up --wait", figures["up-d"], figures["up-c"])
+        compare("devenv down", "docker compose down", figures["down-d"], figures["down-c"])
+        compare("devenv down --volumes", "docker compose down --volumes", figures["downv-d"], figures["downv-c"])
 
 
 if __name__ == "__main__":

@@ -13,6 +13,7 @@ devenv.compose.remote), its ports are chosen by the engine, and a tunnel carries
 from __future__ import annotations
 
 import os
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import NamedTuple
 
@@ -21,9 +22,9 @@ from devenv.compose.remote import RELAY, remote_document, shipped_files
 from devenv.config import Config
 from devenv.engine import files as engine_files
 from devenv.engine import lifecycle, probe, tunnel
-from devenv.engine.client import current_target
+from devenv.engine.selection import current_target
 from devenv.engine.pod_volumes import volumes_dir
-from devenv.engine.stack import ServiceState, project_states
+from devenv.engine.stack import ServiceState, container_ids
 from devenv.errors import RuntimeFailure
 from devenv.model import labels as names
 from devenv.model.engine import TUNNEL_EXEC, Location
@@ -56,16 +57,19 @@ def ports_key(config: Config, name: str) -> str:
 def stack_environment(config: Config, rendered: Rendered, name: str, ttl: str | None = None) -> dict[str, str]:
     target = current_target()
     fresh = stackid.new_labels(rendered.env.name, stackid.parse_duration(ttl) if ttl else None)
-    labels = lifecycle.ensure_meta(name, fresh, {names.ENGINE: target.name})
+    variables = ports.port_variables(rendered.output.services)
+    with ThreadPoolExecutor(2) as pool:  # independent engine round-trips at once
+        listed = pool.submit(container_ids, name) if variables else None
+        labels = lifecycle.ensure_meta(name, fresh, {names.ENGINE: target.name})
+        volumes = volumes_dir(name)
+        running = bool(listed.result()) if listed else False
     probe.remember(config.state_dir, target)
     remote = location(config).remote
-    variables = ports.port_variables(rendered.output.services)
-    running = bool(variables) and bool(project_states(name))
     # the developer's own stack keeps its port numbers; extra stacks side by side, CI and remote engines
     # (shared by many, and whose free ports cannot be checked from here) get free ones from the engine
     stable = name == config.project and not stackid.in_ci(dict(os.environ)) and not remote
     chosen = ports.choose_ports(variables, config.state_dir, ports_key(config, name), stable=stable, running=running)
-    return {**labels.as_environ(), **chosen, VOLUMES_DIR_VARIABLE: volumes_dir(name)}
+    return {**labels.as_environ(), **chosen, VOLUMES_DIR_VARIABLE: volumes}
 
 
 def stack_files(config: Config, rendered: Rendered, name: str, environment: dict[str, str]) -> StackRun:

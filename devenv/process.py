@@ -20,13 +20,15 @@ def _environment(extra: Mapping[str, str] | None) -> dict[str, str] | None:
 
 
 def completed(argv: Sequence[str], what: str, *, cwd: Path | None = None, timeout: float | None = 300,
-              stdin: str | None = None, env: Mapping[str, str] | None = None,
+              stdin: str | None = None, env: Mapping[str, str] | None = None, merge: bool = False,
               failure: type[DevenvError] = InputError, hint: str = "") -> subprocess.CompletedProcess[str]:
-    """Run a program to completion, its output captured; a program that cannot start or does not finish
-    becomes a `failure` naming `what` was run. The exit code is the caller's to judge."""
+    """Run a program to completion, its output captured (standard error interleaved into standard output
+    when `merge`); a program that cannot start or does not finish becomes a `failure` naming `what` was run.
+    The exit code is the caller's to judge."""
     try:
-        return subprocess.run(list(argv), capture_output=True, text=True, cwd=cwd, timeout=timeout, check=False,
-                              input=stdin, env=_environment(env))
+        return subprocess.run(list(argv), stdout=subprocess.PIPE,
+                              stderr=subprocess.STDOUT if merge else subprocess.PIPE, text=True, cwd=cwd,
+                              timeout=timeout, check=False, input=stdin, env=_environment(env))
     except FileNotFoundError:
         raise failure(f"cannot run {argv[0]}", hint="install it, then run `devenv doctor`") from None
     except OSError as exc:  # found but not runnable (permissions, a broken interpreter line)

@@ -38,7 +38,7 @@ ContextOption = typer.Option(None, "--context", help="Docker context of the engi
 
 def use_engine(context: str | None) -> None:
     """Talk to the engine `context` names (or the environment selects) for the rest of the command."""
-    from devenv.engine.client import use
+    from devenv.engine.selection import use
     from devenv.engine.target import resolve
 
     use(resolve(context))

@@ -56,11 +56,9 @@ def up(
     rendered = pipeline.prepare(config, env)
     from devenv.engine import lifecycle
     from devenv.engine import stack as engine
-    from devenv.engine.client import require_engine
     from devenv.engine.pod_volumes import discard_pod_volumes
     from devenv.launch import ports_key, reach, running_ports, stack_environment, stack_files
 
-    require_engine()
     expected = rendered.startable_services
     unknown = sorted(set(services or []) - set(rendered.output.services))
     if unknown:
@@ -155,15 +153,14 @@ def _closure(rendered: pipeline.Rendered, wanted: list[str]) -> set[str]:
 
 
 def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: list[str] | None) -> UpResult:
-    from rich.live import Live
-    from rich.table import Table
-
     from devenv.engine import stack as engine
 
     interactive = common.out.is_terminal
     seen: dict[str, str] = {}
 
     def table(states: list[ServiceState]) -> Table:
+        from rich.table import Table
+
         grid = Table(box=None, show_header=False, pad_edge=False)
         for state in states:
             colour = "green" if state.ready else "red" if state.failure else "yellow"
@@ -171,6 +168,8 @@ def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: 
         return grid
 
     if interactive:
+        from rich.live import Live
+
         with Live(table([]), console=common.out, refresh_per_second=4, transient=True) as live:
             return engine.up(files, expected, timeout, lambda states: live.update(table(states)), services)
 
@@ -231,19 +230,18 @@ def down(
     context: str = common.ContextOption,
 ) -> None:
     """Stop and remove the stack's containers and networks (and volumes with --volumes)."""
-    from devenv import pipeline
     from devenv.engine import lifecycle
     from devenv.engine import stack as engine
-    from devenv.engine.client import require_engine
     from devenv.engine.pod_volumes import discard_pod_volumes
     from devenv.launch import stop_tunnel
 
     common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
-    require_engine()
     files = ProjectFiles(config.out / "compose.yaml", config.state_dir / names.SECRET_ENV_FILE, name)
     if not files.compose_file.is_file():
+        from devenv import pipeline
+
         pipeline.write(pipeline.render(config))
     engine.down(files, volumes=volumes)
     discard_pod_volumes(name, all_pods=True)  # an emptyDir ends with its pod
@@ -261,13 +259,12 @@ def status(
     from rich.table import Table
 
     from devenv.engine import stack as engine
-    from devenv.engine.client import current_target, require_engine
+    from devenv.engine.selection import current_target
     from devenv.launch import location, reach
 
     common.use_engine(context)
     config = common.STATE.config()
     name = common.project_name(config, project)
-    require_engine()
     found = engine.project_states(name)
     states = _reachable_states(found, reach(config, name, found))
     if as_json:

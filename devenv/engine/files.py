@@ -16,8 +16,10 @@ import time
 from collections.abc import Mapping
 
 from devenv import process
-from devenv.engine.client import ENGINE_HINT, cli_args, docker, engine_errors
-from devenv.engine.lifecycle import FILES_VOLUME
+from devenv.engine import calls
+from devenv.engine.calls import ENGINE_HINT, failures
+from devenv.engine.lifecycle import FILES_VOLUME, label_args
+from devenv.engine.selection import cli_args
 from devenv.errors import RuntimeFailure
 from devenv.model import labels as names
 
@@ -62,12 +64,14 @@ def _member(name: str, kind: bytes, mode: int, mtime: int) -> tarfile.TarInfo:
 
 def ship(project: str, files: Mapping[str, tuple[bytes, int]], labels: Mapping[str, str], helper_image: str) -> str:
     """Fill the stack's files volume with `files`; the volume's directory on the engine's host."""
-    client = docker()
     name = volume_name(project)
-    with engine_errors("creating the stack's files volume"):
-        if not client.volume.exists(name):
-            client.volume.create(name, labels={names.COMPOSE_PROJECT: project, names.META: "files", **labels})
-        mountpoint = str(client.volume.inspect(name).mountpoint or "")
+    with failures("creating the stack's files volume"):
+        found = calls.inspect("volume", [name])
+        if not found:
+            calls.run(["volume", "create", *label_args({names.COMPOSE_PROJECT: project, names.META: "files",
+                                                        **labels}), name])
+            found = calls.inspect("volume", [name])
+    mountpoint = str(found[0].get("Mountpoint") or "") if found else ""
     if not mountpoint:
         raise RuntimeFailure(f"the engine did not say where volume {name} lives", where="devenv up",
                              hint="the engine's volume driver must be `local` for stacks on a remote engine")

@@ -7,11 +7,11 @@ from __future__ import annotations
 import os
 import socket
 import time
+from collections.abc import Mapping
 from dataclasses import dataclass
 
-from python_on_whales import Volume
-
-from devenv.engine.client import docker, engine_errors
+from devenv.engine import calls
+from devenv.engine.calls import failures
 from devenv.model import labels as names
 from devenv.stackid import StackLabels
 
@@ -26,25 +26,29 @@ def _volume(project: str, name: str) -> str:
     return f"{project}_{name}"
 
 
+def label_args(labels: Mapping[str, str]) -> list[str]:
+    """`--label KEY=VALUE` options for a docker create command."""
+    return [arg for key, value in sorted(labels.items()) for arg in ("--label", f"{key}={value}")]
+
+
 def ensure_meta(project: str, fresh: StackLabels, extra: dict[str, str] | None = None) -> StackLabels:
     """The stack's labels: those recorded when it was created, or `fresh` ones recorded now (with `extra`
     labels, such as the engine as the creating client named it)."""
-    client = docker()
-    with engine_errors("reading the stack's meta volume"):
-        found = client.volume.list(filters={"label": f"{META_LABEL}=stack", "name": _volume(project, META_VOLUME)})
-        for volume in found:
-            if volume.name == _volume(project, META_VOLUME):
-                return StackLabels.from_labels(volume.labels or {})
-        client.volume.create(_volume(project, META_VOLUME),
-                             labels={PROJECT_LABEL: project, META_LABEL: "stack", **fresh.as_labels(), **(extra or {})})
+    name = _volume(project, META_VOLUME)
+    with failures("reading the stack's meta volume"):
+        found = calls.inspect("volume", [name])
+        if found:
+            return StackLabels.from_labels(found[0].get("Labels") or {})
+        calls.run(["volume", "create", *label_args({PROJECT_LABEL: project, META_LABEL: "stack",
+                                                     **fresh.as_labels(), **(extra or {})}), name])
     return fresh
 
 
 def mark_ready(project: str) -> None:
-    client = docker()
-    with engine_errors("recording that the stack is ready"):
-        if not client.volume.exists(_volume(project, READY_VOLUME)):
-            client.volume.create(_volume(project, READY_VOLUME), labels={PROJECT_LABEL: project, META_LABEL: "ready"})
+    """Record that the stack became ready (creating a volume that exists already changes nothing)."""
+    with failures("recording that the stack is ready"):
+        calls.run(["volume", "create", *label_args({PROJECT_LABEL: project, META_LABEL: "ready"}),
+                   _volume(project, READY_VOLUME)])
 
 
 @dataclass(frozen=True)
@@ -86,24 +90,29 @@ def _alive(owner: str) -> bool | None:
     return True
 
 
+def _listed(kind: str, label: str) -> list[str]:
+    """Names or IDs of the engine's objects of `kind` (container, network, volume) carrying `label`."""
+    command = ["ps", "-aq", "--no-trunc"] if kind == "container" else [kind, "ls", "-q"]
+    return calls.run([*command, "--filter", f"label={label}"]).split()
+
+
 def list_stacks() -> list[StackInfo]:
     """Every devenv stack on the engine, found by its meta volume or by its containers' labels."""
-    client = docker()
-    with engine_errors("listing devenv stacks"):
-        metas = client.volume.list(filters={"label": META_LABEL})
-        containers = client.container.list(all=True, filters=[("label", names.CREATED)])
-        inspected = client.container.inspect([c.id for c in containers]) if containers else []
+    with failures("listing devenv stacks"):
+        metas = calls.inspect("volume", _listed("volume", META_LABEL))
+        inspected = calls.inspect("container", _listed("container", names.CREATED))
     labels: dict[str, StackLabels] = {}
     ready: set[str] = set()
     counts: dict[str, int] = {}
     for volume in metas:
-        project = (volume.labels or {}).get(PROJECT_LABEL, "")
-        if (volume.labels or {}).get(META_LABEL) == "ready":
+        volume_labels = volume.get("Labels") or {}
+        project = volume_labels.get(PROJECT_LABEL, "")
+        if volume_labels.get(META_LABEL) == "ready":
             ready.add(project)
-        elif project and (volume.labels or {}).get(META_LABEL) == "stack":
-            labels[project] = StackLabels.from_labels(volume.labels or {})
+        elif project and volume_labels.get(META_LABEL) == "stack":
+            labels[project] = StackLabels.from_labels(volume_labels)
     for container in inspected:
-        container_labels = container.config.labels or {}
+        container_labels = (container.get("Config") or {}).get("Labels") or {}
         project = container_labels.get(PROJECT_LABEL, "")
         counts[project] = counts.get(project, 0) + 1
         labels.setdefault(project, StackLabels.from_labels(container_labels))
@@ -112,23 +121,21 @@ def list_stacks() -> list[StackInfo]:
 
 def remove_stack(project: str) -> None:
     """Remove every container, network and volume labelled with the project (no compose file needed)."""
-    client = docker()
-    with engine_errors(f"removing stack {project}"):
-        containers = client.container.list(all=True, filters={"label": f"{PROJECT_LABEL}={project}"})
+    label = f"{PROJECT_LABEL}={project}"
+    with failures(f"removing stack {project}"):
+        containers = _listed("container", label)
         if containers:
-            client.container.remove(list(containers), force=True, volumes=True)
-        networks = client.network.list(filters={"label": f"{PROJECT_LABEL}={project}"})
+            calls.run(["rm", "--force", "--volumes", *containers])
+        networks = _listed("network", label)
         if networks:
-            client.network.remove([n.name for n in networks])
-        volumes = client.volume.list(filters={"label": f"{PROJECT_LABEL}={project}"})
+            calls.run(["network", "rm", *networks])
+        volumes = _listed("volume", label)
         if volumes:
-            client.volume.remove([v.name for v in volumes])
+            calls.run(["volume", "rm", *volumes])
 
 
 def remove_markers(project: str) -> None:
-    client = docker()
-    with engine_errors("removing the stack's meta volumes"):
-        names = [_volume(project, META_VOLUME), _volume(project, READY_VOLUME), _volume(project, FILES_VOLUME)]
-        existing: list[Volume | str] = [n for n in names if client.volume.exists(n)]
-        if existing:
-            client.volume.remove(existing)
+    """Remove the stack's meta, ready and files volumes (those that exist)."""
+    with failures("removing the stack's meta volumes"):
+        volumes = (_volume(project, name) for name in (META_VOLUME, READY_VOLUME, FILES_VOLUME))
+        calls.run(["volume", "rm", "--force", *volumes])

@@ -9,7 +9,8 @@ from __future__ import annotations
 import shutil
 
 from devenv import process
-from devenv.engine.client import ENGINE_HINT, cli_args, env_files
+from devenv.engine.calls import ENGINE_HINT, compose_args
+from devenv.engine.selection import cli_args
 from devenv.errors import RuntimeFailure
 from devenv.model.project import ProjectFiles
 
@@ -18,10 +19,5 @@ def compose(files: ProjectFiles, *args: str, profiles: tuple[str, ...] = ()) -> 
     docker = shutil.which("docker")
     if docker is None:
         raise RuntimeFailure("the docker command is not installed", hint=ENGINE_HINT)
-    argv = [docker, *cli_args(), "compose", "-p", files.project, "-f", str(files.compose_file),
-            "--project-directory", str(files.directory)]
-    for env_file in env_files(files):
-        argv += ["--env-file", str(env_file)]
-    for profile in profiles:
-        argv += ["--profile", profile]
-    return process.interactive([*argv, *args], failure=RuntimeFailure, hint=ENGINE_HINT)
+    return process.interactive([docker, *cli_args(), *compose_args(files, profiles), *args], failure=RuntimeFailure,
+                               hint=ENGINE_HINT)

@@ -5,9 +5,8 @@ from __future__ import annotations
 
 import posixpath
 
-from python_on_whales.exceptions import DockerException
-
-from devenv.engine.client import docker, engine_errors
+from devenv.engine import calls
+from devenv.engine.calls import failures
 from devenv.engine.lifecycle import META_VOLUME
 from devenv.model import labels as names
 
@@ -15,30 +14,32 @@ from devenv.model import labels as names
 def volumes_dir(project: str) -> str:
     """Where the engine keeps local volumes (`docker volume inspect`'s Mountpoint, two levels up), from the
     stack's meta volume: subPath entries are bound from there."""
-    client = docker()
-    with engine_errors("reading where the engine keeps volumes"):
-        mountpoint = str(client.volume.inspect(f"{project}_{META_VOLUME}").mountpoint)
+    with failures("reading where the engine keeps volumes"):
+        found = calls.inspect("volume", [f"{project}_{META_VOLUME}"])
+    mountpoint = str(found[0].get("Mountpoint") or "") if found else ""
     return posixpath.dirname(posixpath.dirname(mountpoint.rstrip("/"))) or names.DEFAULT_VOLUMES_DIR
 
 
 def discard_pod_volumes(project: str, all_pods: bool) -> list[str]:
     """Remove the project's emptyDir volumes: all of them (`down`), or those of pods whose sandbox is gone
     (before `up`: a pod that starts again starts with empty emptyDirs). Returns the names removed."""
-    client = docker()
-    with engine_errors("removing the volumes of ended pods"):
-        volumes = client.volume.list(filters={"label": f"{names.COMPOSE_PROJECT}={project}"})
+    project_label = f"label={names.COMPOSE_PROJECT}={project}"
+    with failures("removing the volumes of ended pods"):
+        listed = calls.run(["volume", "ls", "--filter", project_label, "--filter", f"label={names.VOLUME}=emptyDir",
+                            "--format", "{{.Name}}\t{{.Label \"%s\"}}" % names.POD]).splitlines()
         running: set[str] = set()
-        if not all_pods:
-            sandboxes = client.container.list(all=True, filters=[("label", f"{names.COMPOSE_PROJECT}={project}"),
-                                                                 ("label", f"{names.ROLE}={names.ROLE_SANDBOX}")])
-            running = {str((c.config.labels or {}).get(names.POD, "")) for c in sandboxes}
+        if not all_pods and listed:
+            running = set(calls.run(["ps", "-a", "--filter", project_label,
+                                     "--filter", f"label={names.ROLE}={names.ROLE_SANDBOX}",
+                                     "--format", "{{.Label \"%s\"}}" % names.POD]).split())
         removed = []
-        for volume in volumes:
-            labels = volume.labels or {}
-            if labels.get(names.VOLUME) == "emptyDir" and labels.get(names.POD) not in running:
-                try:
-                    client.volume.remove([volume.name])
-                except DockerException:  # still used by a container of the ended pod: Compose replaces it
-                    continue
-                removed.append(volume.name)
+        for line in listed:
+            volume, _, pod = line.partition("\t")
+            if pod in running:
+                continue
+            try:
+                calls.run(["volume", "rm", volume])
+            except calls.CallFailed:  # still used by a container of the ended pod: Compose replaces it
+                continue
+            removed.append(volume)
     return sorted(removed)

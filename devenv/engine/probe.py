@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from devenv import process
-from devenv.engine.client import cli_args, docker, engine_errors
+from devenv.engine import calls
+from devenv.engine.calls import failures
+from devenv.engine.selection import cli_args
 from devenv.errors import RuntimeFailure
 from devenv.model.engine import DEFAULT_CONTEXT, EngineTarget, Location
 
@@ -74,8 +76,8 @@ def _sees_files(state_dir: Path, helper_image: str) -> bool | None:
     except RuntimeFailure as exc:
         if any(words in exc.what.lower() for words in MISSING_SOURCE):
             return False
-        with engine_errors("probing the engine"):  # an unreachable engine is one clear error
-            docker().version()
+        with failures("probing the engine"):  # an unreachable engine is one clear error
+            calls.run(["version"])
         return None
     return seen.strip() == token
 

@@ -125,6 +125,9 @@ def test_package_is_typed() -> None:
     ("devenv.cli.app", ("sqlalchemy", "faker", "python_on_whales", "psycopg")),
     ("devenv.pipeline", ("sqlalchemy", "faker", "python_on_whales", "psycopg")),
     ("devenv.seed", ("sqlalchemy", "faker", "psycopg")),
+    # what `up`, `down`, `status` and `passthrough` run: python-on-whales costs a quarter second to import
+    ("devenv.launch", ("sqlalchemy", "faker", "python_on_whales", "psycopg")),
+    ("devenv.engine.passthrough", ("python_on_whales",)),
 ])
 def test_light_modules_do_not_load_heavy_ones(module: str, heavy: tuple[str, ...]) -> None:
     code = f"import sys, {module}; print(' '.join(sorted(m for m in {heavy!r} if m in sys.modules)))"

@@ -85,7 +85,7 @@ def _register_once() -> None:
 def no_real_engine(monkeypatch: pytest.MonkeyPatch) -> None:
     """A call that slips past the fakes fails against a socket that does not exist instead of reaching an engine."""
     monkeypatch.setenv("DOCKER_HOST", "unix:///nonexistent/devenv-unit-tests.sock")
-    monkeypatch.setattr("devenv.engine.client._selected", None)  # each test selects its engine afresh
+    monkeypatch.setattr("devenv.engine.selection._selected", None)  # each test selects its engine afresh
 
 
 @pytest.fixture

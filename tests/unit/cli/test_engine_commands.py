@@ -74,7 +74,7 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     monkeypatch.setattr("devenv.engine.stack.down", record("down"))
     monkeypatch.setattr("devenv.engine.stack.logs", record("logs", lambda *a, **k: "boom: cannot bind\nexiting"))
     monkeypatch.setattr("devenv.engine.stack.project_states", record("project_states", lambda name: fake.states))
-    monkeypatch.setattr("devenv.launch.project_states", lambda name: fake.states)
+    monkeypatch.setattr("devenv.launch.container_ids", lambda name: [s.id or s.service for s in fake.states])
     monkeypatch.setattr("devenv.engine.lifecycle.ensure_meta", record("ensure_meta", lambda name, fresh, *_: fresh))
     monkeypatch.setattr("devenv.engine.probe.locate", lambda *args, **kwargs: Location(True, "test"))
     monkeypatch.setattr("devenv.engine.lifecycle.mark_ready", record("mark_ready"))
@@ -225,10 +225,13 @@ def test_engine_commands_without_an_engine_are_exit_3_with_the_hint(devenv: Deve
                                                                     engine: FakeEngine,
                                                                     monkeypatch: pytest.MonkeyPatch,
                                                                     command: list[str]) -> None:
-    def unreachable() -> None:
+    def unreachable(*args: Any, **kwargs: Any) -> None:
         raise RuntimeFailure("the Docker engine is not reachable", hint=ENGINE_HINT, details="Cannot connect")
 
-    monkeypatch.setattr("devenv.engine.client.require_engine", unreachable)
+    # up, down and status ask the engine directly (its first answer says whether it runs); the rest check first
+    for target in ("devenv.engine.client.require_engine", "devenv.engine.lifecycle.ensure_meta",
+                   "devenv.launch.container_ids", "devenv.engine.stack.down", "devenv.engine.stack.project_states"):
+        monkeypatch.setattr(target, unreachable)
     result = devenv(*command)
     assert result.exit_code == 3
     assert result.stderr.startswith("error: the Docker engine is not reachable\n  Cannot connect\n")

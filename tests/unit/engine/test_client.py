@@ -1,5 +1,5 @@
-"""The choke point to python-on-whales: what a project's client is given, the stack's env file, and engine
-errors turned into one RuntimeFailure."""
+"""The choke point to python-on-whales: require_engine, the stack's env file, and engine errors turned into one
+RuntimeFailure."""
 
 from __future__ import annotations
 
@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 
 from devenv.engine import client as engine_client
-from devenv.engine.client import ENGINE_HINT, compose_client, engine_errors, env_file_text, env_files, require_engine
+from devenv.engine.client import ENGINE_HINT, engine_errors, env_file_text, env_files, require_engine
 from devenv.errors import EXIT_RUNTIME, RuntimeFailure
 from devenv.model.project import ProjectFiles
 from tests.unit.engine.conftest import FakeDocker, docker_error
@@ -44,7 +44,7 @@ def write_secrets(files: ProjectFiles) -> None:
     files.env_file.write_text("DEVENV_SECRET_DB_PASSWORD=local\n")
 
 
-# --- compose_client and the env files --------------------------------------------------------------------
+# --- the env files --------------------------------------------------------------------------------------
 
 
 @pytest.mark.parametrize("secrets, environment, expected", [
@@ -53,24 +53,13 @@ def write_secrets(files: ProjectFiles) -> None:
     (False, STACK, ["stack-tiny.env"]),
     (True, STACK, ["compose.env", "stack-tiny.env"]),
 ], ids=["none", "secrets-only", "stack-only", "secrets-then-stack"])
-def test_compose_client_gets_the_project_and_its_env_files(files: ProjectFiles, made: list[FakeDocker], secrets: bool,
+def test_env_files_are_the_secrets_then_the_stack_variables(files: ProjectFiles, secrets: bool,
                                                            environment: dict[str, str], expected: list[str]) -> None:
     if secrets:
         write_secrets(files)
-    compose_client(files.with_environment(environment))
-    [client] = made
-    kwargs = client.init_kwargs
-    assert kwargs["compose_files"] == [files.compose_file]
-    assert kwargs["compose_project_name"] == "tiny"
-    assert kwargs["compose_project_directory"] == files.compose_file.parent
-    assert [p.name for p in kwargs["compose_env_files"]] == expected
-    assert all(p.parent == files.env_file.parent for p in kwargs["compose_env_files"])
-    assert kwargs["compose_profiles"] == []
-
-
-def test_compose_client_for_all_profiles(files: ProjectFiles, made: list[FakeDocker]) -> None:
-    compose_client(files, all_profiles=True)
-    assert made[0].init_kwargs["compose_profiles"] == ["*"]
+    found = env_files(files.with_environment(environment))
+    assert [Path(p).name for p in found] == expected
+    assert all(Path(p).parent == files.env_file.parent for p in found)
 
 
 def test_stack_env_file_is_private_and_holds_single_quoted_values(files: ProjectFiles) -> None:
@@ -189,11 +178,16 @@ def test_require_engine_with_the_engine_down(docker_on_path: Path, made: list[Fa
     assert caught.value.hint == ENGINE_HINT
 
 
-def test_require_engine_without_compose_v2(docker_on_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+@pytest.mark.parametrize("output, what", [
+    ("docker: 'compose' is not a docker command.", "Docker Compose v2 is not installed"),
+    ("Error: compose plugin crashed", "running `docker compose version` failed"),
+])
+def test_require_engine_without_compose_v2(docker_on_path: Path, monkeypatch: pytest.MonkeyPatch, output: str,
+                                           what: str) -> None:
     client = FakeDocker()
-    client.answers["compose.version"] = docker_error("docker: 'compose' is not a docker command.")
+    client.answers["compose.version"] = docker_error(output)
     monkeypatch.setattr(engine_client, "DockerClient", lambda **kwargs: client)
     with pytest.raises(RuntimeFailure) as caught:
         require_engine()
-    assert caught.value.what == "running `docker compose version` failed"
+    assert caught.value.what == what
     assert "cli-plugins" in caught.value.hint

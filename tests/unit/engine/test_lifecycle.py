@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
+import json
 import os
 import socket
 import subprocess
 import time
-from types import SimpleNamespace
 
 import pytest
 
 from devenv.engine import lifecycle
 from devenv.engine.lifecycle import StackInfo
+from devenv.errors import RuntimeFailure
 from devenv.model import labels as names
 from devenv.stackid import StackLabels
-from tests.unit.engine.conftest import FakeDocker, container
+from tests.unit.engine.conftest import FakeCalls, call_failed, container
 
 NOW = 1_800_000_000.0
 HOST = socket.gethostname()
@@ -66,44 +67,76 @@ def test_verdict_defaults_to_now() -> None:
     assert recent.verdict() == ""
 
 
-def test_ensure_meta_keeps_the_labels_recorded_at_creation(fake_docker: FakeDocker) -> None:
+def meta_volume(project: str, kind: str, **labels: str) -> dict[str, object]:
+    return {"Name": f"{project}_devenv-{'meta' if kind == 'stack' else kind}",
+            "Labels": {names.COMPOSE_PROJECT: project, names.META: kind, **labels}}
+
+
+def test_ensure_meta_keeps_the_labels_recorded_at_creation(fake_calls: FakeCalls) -> None:
     recorded = StackLabels("prod", 1_700_000_000, 7200, "ci:1", "job-1")
-    volume = type("Volume", (), {"name": "tiny_devenv-meta", "labels": {names.META: "stack", **recorded.as_labels()}})
-    fake_docker.answers["volume.list"] = [volume]
+    fake_calls.answers[("inspect",)] = json.dumps([meta_volume("tiny", "stack", **recorded.as_labels())])
     assert lifecycle.ensure_meta("tiny", StackLabels("staging", 1, 0, "me:2", "")) == recorded
-    assert not fake_docker.called("volume.create")
+    assert fake_calls.calls == [["inspect", "--type", "volume", "tiny_devenv-meta"]]
 
 
-def test_ensure_meta_records_fresh_labels_on_first_up(fake_docker: FakeDocker) -> None:
+def test_ensure_meta_records_fresh_labels_on_first_up(fake_calls: FakeCalls) -> None:
     fresh = StackLabels("prod", 1_700_000_000, 0, "me:2", "")
-    fake_docker.answers["volume.list"] = []
+    fake_calls.answers[("inspect",)] = call_failed("Error response from daemon: get tiny_devenv-meta: no such volume",
+                                                   stdout="[]")
     assert lifecycle.ensure_meta("tiny", fresh) == fresh
-    [(args, kwargs)] = fake_docker.called("volume.create")
-    assert args == ("tiny_devenv-meta",)
-    assert kwargs["labels"] == {names.COMPOSE_PROJECT: "tiny", names.META: "stack", **fresh.as_labels()}
+    [created] = fake_calls.called("volume", "create")
+    expected = {names.COMPOSE_PROJECT: "tiny", names.META: "stack", **fresh.as_labels()}
+    assert created == ["volume", "create", *[a for k, v in sorted(expected.items()) for a in ("--label", f"{k}={v}")],
+                       "tiny_devenv-meta"]
 
 
-def test_list_stacks_joins_meta_volumes_and_containers(fake_docker: FakeDocker) -> None:
-    def volume(project: str, kind: str, **labels: str) -> object:
-        return type("Volume", (), {"labels": {names.COMPOSE_PROJECT: project, names.META: kind, **labels}})
+def test_ensure_meta_with_the_engine_down(fake_calls: FakeCalls) -> None:
+    fake_calls.answers[("inspect",)] = call_failed("Cannot connect to the Docker daemon at unix:///x.sock")
+    with pytest.raises(RuntimeFailure, match="not reachable"):
+        lifecycle.ensure_meta("tiny", StackLabels("prod", 1, 0, "me:2", ""))
 
+
+def test_mark_ready_creates_the_ready_volume_in_one_call(fake_calls: FakeCalls) -> None:
+    lifecycle.mark_ready("tiny")
+    assert fake_calls.calls == [["volume", "create", "--label", f"{names.COMPOSE_PROJECT}=tiny",
+                                 "--label", f"{names.META}=ready", "tiny_devenv-ready"]]
+
+
+def test_remove_markers_removes_its_volumes_in_one_call_whether_or_not_they_exist(fake_calls: FakeCalls) -> None:
+    lifecycle.remove_markers("tiny")
+    assert fake_calls.calls == [["volume", "rm", "--force", "tiny_devenv-meta", "tiny_devenv-ready",
+                                 "tiny_devenv-files"]]
+
+
+def test_list_stacks_joins_meta_volumes_and_containers(fake_calls: FakeCalls) -> None:
     stack_labels = StackLabels("prod", 1_700_000_000, 3600, "ci:1", "job-1")
-    fake_docker.answers["volume.list"] = [volume("tiny", "stack", **stack_labels.as_labels()), volume("tiny", "ready")]
+    volumes = [meta_volume("tiny", "stack", **stack_labels.as_labels()), meta_volume("tiny", "ready")]
     orphan = container("web", project="leftover")
-    orphan.config.labels.update(StackLabels("staging", 5, 0, "x:1", "").as_labels())
-    fake_docker.answers["container.list"] = [container("web"), container("web-pod"), orphan]
-    fake_docker.answers["container.inspect"] = lambda ids: [container("web"), container("web-pod"), orphan]
+    orphan["Config"]["Labels"].update(StackLabels("staging", 5, 0, "x:1", "").as_labels())
+    containers = [container("web"), container("web-pod"), orphan]
+    fake_calls.answers[("volume", "ls")] = "tiny_devenv-meta\ntiny_devenv-ready\n"
+    fake_calls.answers[("ps",)] = "".join(f"{c['Id']}\n" for c in containers)
+    fake_calls.answers[("inspect", "--type", "volume")] = json.dumps(volumes)
+    fake_calls.answers[("inspect", "--type", "container")] = json.dumps(containers)
     stacks = lifecycle.list_stacks()
     assert [(s.project, s.ready, s.containers, s.labels.env) for s in stacks] == [
         ("leftover", False, 1, "staging"), ("tiny", True, 2, "prod")]
     assert stacks[1].labels == stack_labels
+    assert fake_calls.called("volume", "ls") == [["volume", "ls", "-q", "--filter", f"label={names.META}"]]
+    assert fake_calls.called("ps") == [["ps", "-aq", "--no-trunc", "--filter", f"label={names.CREATED}"]]
 
 
-def test_remove_stack_removes_containers_networks_and_volumes_by_label(fake_docker: FakeDocker) -> None:
-    network = SimpleNamespace(name="n1")
-    fake_docker.answers.update({"container.list": ["c1"], "network.list": [network], "volume.list": []})
+def test_list_stacks_of_an_empty_engine(fake_calls: FakeCalls) -> None:
+    assert lifecycle.list_stacks() == []
+    assert fake_calls.called("inspect") == []
+
+
+def test_remove_stack_removes_containers_networks_and_volumes_by_label(fake_calls: FakeCalls) -> None:
+    fake_calls.answers.update({("ps",): "c1\n", ("network", "ls"): "n1\n", ("volume", "ls"): ""})
     lifecycle.remove_stack("tiny")
-    assert fake_docker.called("container.remove") == [((["c1"],), {"force": True, "volumes": True})]
-    assert fake_docker.called("network.remove") == [((["n1"],), {})]
-    assert fake_docker.called("volume.remove") == []
-    assert fake_docker.called("network.list")[0][1] == {"filters": {"label": f"{names.COMPOSE_PROJECT}=tiny"}}
+    label = f"label={names.COMPOSE_PROJECT}=tiny"
+    assert fake_calls.calls == [
+        ["ps", "-aq", "--no-trunc", "--filter", label], ["rm", "--force", "--volumes", "c1"],
+        ["network", "ls", "-q", "--filter", label], ["network", "rm", "n1"],
+        ["volume", "ls", "-q", "--filter", label],
+    ]

@@ -1,22 +1,31 @@
-"""A running project as the engine reports it: each container's readiness, failure and summary; the up loop,
-down and logs, with python-on-whales replaced by a fake."""
+"""A running project as the engine reports it: each container's readiness, failure and summary, read from
+`docker inspect` documents; down and logs, with the `docker` program replaced by a fake."""
 
 from __future__ import annotations
 
 import time
-from datetime import datetime, timedelta, timezone
+from datetime import datetime, timezone
 from pathlib import Path
-from types import SimpleNamespace
 from typing import Any
 
 import pytest
 
 from devenv.engine import stack
-from devenv.engine.stack import DISCARD_TIMEOUT, ServiceState, cut_off, describe, project_states
+from devenv.engine.stack import (
+    DISCARD_TIMEOUT,
+    MIN_UPTIME,
+    ServiceState,
+    current,
+    cut_off,
+    describe,
+    epoch,
+    project_states,
+    vouch,
+)
 from devenv.errors import RuntimeFailure
 from devenv.model import labels as names
 from devenv.model.project import ProjectFiles
-from tests.unit.engine.conftest import FakeDocker, container, docker_error
+from tests.unit.engine.conftest import FakeCalls, call_failed, container
 
 
 def state(status: str = "running", health: str = "", exit_code: int = 0, restarts: int = 0, one_shot: bool = False,
@@ -25,6 +34,8 @@ def state(status: str = "running", health: str = "", exit_code: int = 0, restart
     return ServiceState(service, role, status, health, exit_code, restarts, one_shot, health_output=health_output,
                         uptime=uptime, **more)
 
+
+T0 = 1_800_000_000.0
 
 # (id, state, ready, failure, summary)
 STATES = [
@@ -46,6 +57,10 @@ STATES = [
     ("job-failed", state("exited", exit_code=3, one_shot=True), False, "exited with code 3", "exited with code 3"),
     ("job-running", state(one_shot=True), False, "", "running"),
     ("job-dead", state("dead", exit_code=137, one_shot=True), False, "", "dead"),
+    ("just-started-vouched", state(uptime=0.2, vouched=True), True, "", "running"),
+    ("vouched-but-exited", state("exited", exit_code=1, uptime=0, vouched=True), False, "exited with code 1",
+     "exited with code 1"),
+    ("vouched-but-own-check-starting", state(health="starting", vouched=True), False, "", "starting"),
 ]
 
 
@@ -63,8 +78,12 @@ def test_published_ports_parse_the_engine_mappings() -> None:
 # --- from inspect data -----------------------------------------------------------------------------------
 
 
+def read(document: dict[str, Any]) -> ServiceState:
+    return stack._state(document, time.time())
+
+
 def test_state_from_a_running_container_with_published_ports() -> None:
-    found = stack._state(container("web-pod", role="sandbox", up_for=30, id="abc", ports={
+    found = read(container("web-pod", role="sandbox", up_for=30, id="abc", ports={
         "8080/tcp": [{"HostIp": "127.0.0.1", "HostPort": "18080"}],
         "80/tcp": [{"HostIp": "127.0.0.1", "HostPort": "18081"}],
         "9090/tcp": None,
@@ -73,47 +92,83 @@ def test_state_from_a_running_container_with_published_ports() -> None:
                                                                                   "abc")
     assert found.ports == ("127.0.0.1:18080->8080/tcp", "127.0.0.1:18081->80/tcp")
     assert 29 < found.uptime < 60 and found.ready and not found.one_shot
+    assert abs(found.started_at - (time.time() - 30)) < 5
 
 
 def test_state_keeps_the_tail_of_the_last_health_check_output() -> None:
-    found = stack._state(container("db", health="unhealthy", health_output="  " + "x" * 290 + "last words\n"))
+    found = read(container("db", health="unhealthy", health_output="  " + "x" * 290 + "last words\n"))
     assert found.health == "unhealthy"
     assert len(found.health_output) == 300 and found.health_output.endswith("last words")
     assert found.failure.startswith("unhealthy: xxx")
+    assert found.checked_at == 0.0  # no check passed
+
+
+def test_state_knows_when_its_last_passing_health_check_ended() -> None:
+    found = read(container("web-pod", health="healthy", passed_ago=2, health_output="refused"))
+    assert abs(found.checked_at - (time.time() - 2)) < 1
 
 
 @pytest.mark.parametrize("role, one_shot", [(names.ROLE_JOB, True), (names.ROLE_INIT, True),
                                             (names.ROLE_MANUAL, True), (names.ROLE_APP, False),
                                             (names.ROLE_SANDBOX, False), ("", False)])
 def test_one_shot_roles(role: str, one_shot: bool) -> None:
-    assert stack._state(container("x", "exited", role=role)).one_shot is one_shot
+    assert read(container("x", "exited", role=role)).one_shot is one_shot
 
 
 def test_state_of_an_exited_container_has_no_uptime_and_tolerates_missing_numbers() -> None:
     raw = container("migrate", "exited", role=names.ROLE_JOB, network_mode="container:sandbox-id")
-    raw.state.exit_code = None
-    raw.restart_count = None
-    found = stack._state(raw)
+    raw["State"]["ExitCode"] = None
+    raw["RestartCount"] = None
+    found = read(raw)
     assert (found.uptime, found.exit_code, found.restarts, found.joins) == (0.0, 0, 0, "sandbox-id")
     assert found.summary == "completed"
 
 
+def test_state_of_a_container_never_started() -> None:
+    found = read(container("web", "created", up_for=None))
+    assert (found.uptime, found.started_at, found.summary) == (0.0, 0.0, "created")
+
+
 def test_state_without_a_service_label_is_named_after_the_container() -> None:
     raw = container("web")
-    raw.config.labels = None
-    assert stack._state(raw).service == "tiny-web-1"
+    raw["Config"]["Labels"] = None
+    assert read(raw).service == "tiny-web-1"
 
 
-def test_uptime_of_a_naive_timestamp_counts_as_utc() -> None:
-    naive = datetime.now(timezone.utc).replace(tzinfo=None) - timedelta(seconds=20)
-    assert 19 < stack._uptime(naive) < 60
-    assert stack._uptime(None) == 0.0
+def test_state_of_a_document_missing_whole_sections() -> None:
+    found = read({"Id": "x", "Name": "/lonely"})
+    assert (found.service, found.status, found.health, found.ports, found.ready) == ("lonely", "", "", (), False)
+
+
+@pytest.mark.parametrize("stamp, seconds", [
+    ("2026-11-30T23:39:57.944646827Z", datetime(2026, 11, 30, 23, 39, 57, 944646, timezone.utc).timestamp()),
+    ("2026-11-30T23:39:57Z", datetime(2026, 11, 30, 23, 39, 57, tzinfo=timezone.utc).timestamp()),
+    ("2026-12-01T00:39:57.5+01:00", datetime(2026, 11, 30, 23, 39, 57, 500000, timezone.utc).timestamp()),
+    ("2026-11-30T23:39:57", datetime(2026, 11, 30, 23, 39, 57, tzinfo=timezone.utc).timestamp()),  # naive: UTC
+    ("0001-01-01T00:00:00Z", 0.0),  # Go's zero time: never
+    ("", 0.0), (None, 0.0), ("yesterday", 0.0),
+])
+def test_epoch_of_engine_timestamps(stamp: Any, seconds: float) -> None:
+    assert epoch(stamp) == seconds
 
 
 @pytest.mark.parametrize("network_mode, joins", [("container:abc", "abc"), ("bridge", ""), ("", ""),
                                                  ("service:web-pod", "")])
 def test_joined_namespace(network_mode: str, joins: str) -> None:
     assert stack._joined(network_mode) == joins
+
+
+def test_state_knows_when_the_container_was_created() -> None:
+    assert abs(read(container("web", created_ago=30)).created_at - (time.time() - 30)) < 5
+
+
+def test_current_keeps_each_services_newest_container() -> None:
+    replaced = state("exited", service="backend-pod", id="old", created_at=T0)
+    replacement = state("created", service="backend-pod", id="new", created_at=T0 + 60)
+    other = state(service="api", created_at=T0 - 5)
+    assert current([replaced, other, replacement]) == [other, replacement]
+    assert current([replacement, replaced]) == [replacement]
+    assert current([]) == []
 
 
 def test_cut_off_names_services_whose_sandbox_was_recreated_under_them() -> None:
@@ -141,44 +196,90 @@ def test_describe_is_the_json_shape_of_status() -> None:
     ]
 
 
+# --- vouch: a pod's passing readiness check stands for its containers without one -------------------------
+
+
+def sandbox(health: str = "healthy", checked_at: float = T0 + 0.5, status: str = "running") -> ServiceState:
+    return state(status, health=health, service="web-pod", id="pod", checked_at=checked_at)
+
+
+def member(**fields: Any) -> ServiceState:
+    values: dict[str, Any] = {"service": "web", "joins": "pod", "uptime": 0.3, "started_at": T0, **fields}
+    return state(values.pop("status", "running"), **values)
+
+
+# (id, sandbox, container, vouched)
+VOUCHES = [
+    ("checked-after-start", sandbox(), member(), True),
+    ("checked-before-start", sandbox(checked_at=T0 - 1), member(), False),
+    ("sandbox-not-healthy", sandbox(health="starting"), member(), False),
+    ("sandbox-without-check", sandbox(health="", checked_at=0.0), member(), False),
+    ("sandbox-stopped", sandbox(status="exited"), member(), False),
+    ("restarted-container", sandbox(), member(restarts=1), False),
+    ("container-with-own-check", sandbox(), member(health="starting"), False),
+    ("container-not-running", sandbox(), member(status="created", started_at=0.0), False),
+    ("one-shot", sandbox(), member(one_shot=True), False),
+    ("joins-another-pod", sandbox(), member(joins="other"), False),
+    ("joins-nothing", sandbox(), member(joins=""), False),
+]
+
+
+@pytest.mark.parametrize("pod, app, vouched", [c[1:] for c in VOUCHES], ids=[c[0] for c in VOUCHES])
+def test_vouch(pod: ServiceState, app: ServiceState, vouched: bool) -> None:
+    assert app.uptime < MIN_UPTIME and not app.ready
+    after = {s.service: s for s in vouch([pod, app])}
+    assert after["web"].vouched is vouched
+    assert after["web"].ready is vouched
+    assert after["web-pod"] == pod
+
+
 # --- project_states --------------------------------------------------------------------------------------
 
 
-def test_project_states_are_sorted_by_service(fake_docker: FakeDocker) -> None:
-    listed = [container("web-pod"), container("db"), container("web")]
-    fake_docker.answers["container.list"] = listed
-    fake_docker.answers["container.inspect"] = lambda ids: [c for c in listed if c.id in ids]
+def test_project_states_are_sorted_by_service_from_one_ps_and_one_inspect(fake_calls: FakeCalls) -> None:
+    fake_calls.containers(container("web-pod"), container("db"), container("web"))
     assert [s.service for s in project_states("tiny")] == ["db", "web", "web-pod"]
-    [(_, kwargs)] = fake_docker.called("container.list")
-    assert kwargs == {"all": True, "filters": [("label", f"{names.COMPOSE_PROJECT}=tiny")]}
+    assert fake_calls.calls == [
+        ["ps", "-aq", "--no-trunc", "--filter", f"label={names.COMPOSE_PROJECT}=tiny"],
+        ["inspect", "--type", "container", "id-web-pod", "id-db", "id-web"],
+    ]
 
 
-def test_project_states_of_an_empty_project(fake_docker: FakeDocker) -> None:
-    fake_docker.answers["container.list"] = []
+def test_project_states_vouch_for_the_containers_of_a_healthy_pod(fake_calls: FakeCalls) -> None:
+    fake_calls.containers(container("web-pod", role="sandbox", id="pod", health="healthy", passed_ago=0.1),
+                          container("web", up_for=0.4, network_mode="container:pod"))
+    web = project_states("tiny")[0]
+    assert web.service == "web" and web.vouched and web.ready
+
+
+def test_project_states_of_an_empty_project(fake_calls: FakeCalls) -> None:
     assert project_states("tiny") == []
-    assert not fake_docker.called("container.inspect")
+    assert fake_calls.called("inspect") == []
 
 
-def test_project_states_skip_a_container_that_vanished_between_list_and_inspect(fake_docker: FakeDocker) -> None:
-    listed = [container("web"), container("gone"), container("db")]
-    fake_docker.answers["container.list"] = listed
-
-    def inspect(ids: Any) -> Any:
-        if isinstance(ids, list) or ids == "id-gone":
-            raise docker_error("Error: No such container: id-gone")
-        return next(c for c in listed if c.id == ids)
-
-    fake_docker.answers["container.inspect"] = inspect
+def test_project_states_skip_a_container_that_vanished_between_list_and_inspect(fake_calls: FakeCalls) -> None:
+    fake_calls.answers[("ps",)] = "id-web\nid-gone\nid-db\n"
+    fake_calls.answers[("inspect",)] = call_failed("Error: No such container: id-gone", stdout=(
+        '[{"Id": "id-web", "Config": {"Labels": {"com.docker.compose.service": "web"}}},'
+        ' {"Id": "id-db", "Config": {"Labels": {"com.docker.compose.service": "db"}}}]'))
     assert [s.service for s in project_states("tiny")] == ["db", "web"]
 
 
-def test_project_states_with_the_engine_down(fake_docker: FakeDocker) -> None:
-    fake_docker.answers["container.list"] = docker_error("Cannot connect to the Docker daemon at unix:///x.sock")
+def test_project_states_with_the_engine_down(fake_calls: FakeCalls) -> None:
+    fake_calls.answers[("ps",)] = call_failed("Cannot connect to the Docker daemon at unix:///x.sock")
     with pytest.raises(RuntimeFailure, match="not reachable"):
         project_states("tiny")
 
 
-# --- up, down, logs --------------------------------------------------------------------------------------
+def test_project_states_when_inspect_fails_otherwise(fake_calls: FakeCalls) -> None:
+    fake_calls.answers[("ps",)] = "id-web\n"
+    fake_calls.answers[("inspect",)] = call_failed("permission denied")
+    with pytest.raises(RuntimeFailure) as caught:
+        project_states("tiny")
+    assert caught.value.what == "inspecting the project's containers failed"
+
+
+# --- down, logs ------------------------------------------------------------------------------------------
 
 
 @pytest.fixture
@@ -187,111 +288,35 @@ def files(tmp_path: Path) -> ProjectFiles:
                         {"DEVENV_ENV": "prod"})
 
 
-@pytest.fixture
-def compose(monkeypatch: pytest.MonkeyPatch) -> FakeDocker:
-    """The client compose_client returns; the up loop's clock does not sleep."""
-    client = FakeDocker()
-    client.compose_client_args = []  # type: ignore[attr-defined]
-
-    def make(files: ProjectFiles, all_profiles: bool = False) -> FakeDocker:
-        client.compose_client_args.append((files, all_profiles))  # type: ignore[attr-defined]
-        return client
-
-    monkeypatch.setattr(stack, "compose_client", make)
-    monkeypatch.setattr(stack, "time", SimpleNamespace(sleep=lambda seconds: None, monotonic=time.monotonic))
-    return client
-
-
-def states_sequence(monkeypatch: pytest.MonkeyPatch, *answers: list[ServiceState]) -> list[str]:
-    """project_states answers these in turn (the last one forever); returns the projects asked for."""
-    asked: list[str] = []
-
-    def answer(project: str) -> list[ServiceState]:
-        asked.append(project)
-        return answers[min(len(asked), len(answers)) - 1]
-
-    monkeypatch.setattr(stack, "project_states", answer)
-    return asked
-
-
-def test_up_waits_until_every_expected_service_is_ready(files: ProjectFiles, compose: FakeDocker,
-                                                         monkeypatch: pytest.MonkeyPatch) -> None:
-    ready = [state(service="web"), state(service="web-pod"), state(service="cleanup-cronjob", uptime=0)]
-    asked = states_sequence(monkeypatch, [state(service="web", uptime=0)], ready)
-    seen: list[list[str]] = []
-    result = stack.up(files, ["web", "web-pod"], timeout=5, on_progress=lambda s: seen.append([x.service for x in s]),
-                      services=["web"])
-    assert result.ready and not result.failed and not result.timed_out
-    assert [s.service for s in result.states] == ["web", "web-pod"]
-    assert set(asked) == {"tiny"} and seen[-1] == ["web", "web-pod"]
-    assert compose.compose_client_args == [(files, False)]  # type: ignore[attr-defined]
-    [(_, kwargs)] = compose.called("compose.up")
-    assert kwargs == {"services": ["web"], "detach": True, "quiet": True, "wait": False, "remove_orphans": True}
-
-
-def test_up_stops_at_the_first_failed_service(files: ProjectFiles, compose: FakeDocker,
-                                              monkeypatch: pytest.MonkeyPatch) -> None:
-    crashed = state("exited", exit_code=1, service="web", uptime=0)
-    states_sequence(monkeypatch, [crashed, state(service="web-pod")])
-    result = stack.up(files, ["web", "web-pod"], timeout=5)
-    assert not result.ready and result.failed == [crashed] and not result.timed_out
-
-
-def test_up_reports_the_compose_error(files: ProjectFiles, compose: FakeDocker,
-                                      monkeypatch: pytest.MonkeyPatch) -> None:
-    compose.answers["compose.up"] = docker_error("Error response from daemon: pull access denied for nginx")
-    states_sequence(monkeypatch, [])
-    result = stack.up(files, ["web"], timeout=5)
-    assert not result.ready and result.compose_error == "Error response from daemon: pull access denied for nginx"
-
-
-def test_up_times_out_naming_the_services_not_ready(files: ProjectFiles, compose: FakeDocker,
-                                                    monkeypatch: pytest.MonkeyPatch) -> None:
-    starting = state(health="starting", service="db")
-    states_sequence(monkeypatch, [starting, state(service="web")])
-    result = stack.up(files, ["db", "web"], timeout=0)
-    assert result.timed_out and result.failed == [starting] and not result.ready
-
-
-def test_up_recreates_services_cut_off_from_their_sandbox_once(files: ProjectFiles, compose: FakeDocker,
-                                                               monkeypatch: pytest.MonkeyPatch) -> None:
-    cut = [state(service="web-pod", id="new"), state(service="web", joins="old")]
-    repaired = [state(service="web-pod", id="new"), state(service="web", joins="new")]
-    recreated: list[bool] = []
-
-    def compose_up(*args: Any, **kwargs: Any) -> None:
-        if kwargs.get("force_recreate"):
-            recreated.append(True)
-
-    compose.answers["compose.up"] = compose_up
-    monkeypatch.setattr(stack, "project_states", lambda project: repaired if recreated else cut)
-    result = stack.up(files, ["web", "web-pod"], timeout=5)
-    assert result.ready
-    _, second = compose.called("compose.up")
-    assert second[1] == {"services": ["web"], "detach": True, "quiet": True, "force_recreate": True,
-                         "dependencies": False}
-
-
-@pytest.mark.parametrize("volumes, timeout", [(False, None), (True, DISCARD_TIMEOUT)])
+@pytest.mark.parametrize("volumes, extra", [(False, []), (True, ["--volumes", "--timeout", str(DISCARD_TIMEOUT)])])
 def test_down_includes_every_profile_and_shortens_the_grace_only_when_dropping_data(
-        files: ProjectFiles, compose: FakeDocker, volumes: bool, timeout: int | None) -> None:
+        files: ProjectFiles, fake_calls: FakeCalls, volumes: bool, extra: list[str]) -> None:
     stack.down(files, volumes=volumes)
-    assert compose.compose_client_args == [(files, True)]  # type: ignore[attr-defined]
-    assert compose.called("compose.down") == [((), {"volumes": volumes, "remove_orphans": True, "timeout": timeout,
-                                                     "quiet": True})]
+    assert fake_calls.calls == [[
+        "compose", "-p", "tiny", "-f", str(files.compose_file), "--project-directory", str(files.directory),
+        "--env-file", str(files.stack_env_file), "--profile", "*", "down", "--remove-orphans", *extra]]
 
 
-def test_down_failure_is_a_runtime_failure(files: ProjectFiles, compose: FakeDocker) -> None:
-    compose.answers["compose.down"] = docker_error("Error: network tiny_cluster has active endpoints")
+def test_down_failure_is_a_runtime_failure(files: ProjectFiles, fake_calls: FakeCalls) -> None:
+    fake_calls.answers[("compose",)] = call_failed("Error: network tiny_cluster has active endpoints")
     with pytest.raises(RuntimeFailure) as caught:
         stack.down(files)
     assert caught.value.what == "docker compose down failed"
     assert "active endpoints" in caught.value.details
 
 
-def test_logs_of_one_service_by_label(fake_docker: FakeDocker) -> None:
-    fake_docker.answers["container.list"] = ["c1", "c2"]
-    fake_docker.answers["container.logs"] = lambda c, tail: f"{c}: last {tail}"
-    assert stack.logs("tiny", "web", tail=5) == "c1: last 5\nc2: last 5"
-    [(_, kwargs)] = fake_docker.called("container.list")
-    assert kwargs["filters"] == [("label", f"{names.COMPOSE_PROJECT}=tiny"), ("label", f"{names.COMPOSE_SERVICE}=web")]
+def test_down_without_compose_v2_says_to_install_it(files: ProjectFiles, fake_calls: FakeCalls) -> None:
+    fake_calls.answers[("compose",)] = call_failed("docker: 'compose' is not a docker command.")
+    with pytest.raises(RuntimeFailure) as caught:
+        stack.down(files)
+    assert caught.value.what == "Docker Compose v2 is not installed" and "cli-plugins" in caught.value.hint
+
+
+@pytest.mark.parametrize("tail, option", [(5, ["--tail", "5"]), (None, [])])
+def test_logs_of_one_service_by_label(fake_calls: FakeCalls, tail: int | None, option: list[str]) -> None:
+    fake_calls.answers[("ps",)] = "c1\nc2\n"
+    fake_calls.answers[("logs",)] = lambda argv: f"{argv[-1]}: {' '.join(argv[1:-1]) or 'all'}"
+    assert stack.logs("tiny", "web", tail=tail) == "\n".join(f"{c}: {' '.join(option) or 'all'}" for c in ("c1", "c2"))
+    [listed] = fake_calls.called("ps")
+    assert listed == ["ps", "-aq", "--filter", f"label={names.COMPOSE_PROJECT}=tiny",
+                      "--filter", f"label={names.COMPOSE_SERVICE}=web"]

@@ -5,11 +5,13 @@ from __future__ import annotations
 
 import json
 import stat
+import subprocess
 from pathlib import Path
 from typing import Any
 
 import pytest
 
+from devenv.engine import calls
 from devenv.engine import client as engine_client
 from devenv.engine import passthrough
 from devenv.engine.target import resolve
@@ -110,13 +112,25 @@ def test_python_on_whales_clients_are_made_for_the_engine_in_use(monkeypatch: py
     monkeypatch.setattr(engine_client, "DockerClient", lambda **kwargs: made.append(kwargs) or FakeDocker())
     engine_client.use(EngineTarget("build-box", "ssh://dev@box", "--context"))
     engine_client.docker()
-    files = ProjectFiles(tmp_path / "compose.yaml", tmp_path / "compose.env", "tiny")
-    engine_client.compose_client(files)
     assert made[0] == {"context": "build-box"}
-    assert made[1]["context"] == "build-box" and made[1]["compose_project_name"] == "tiny"
     engine_client.use(EngineTarget("default", "tcp://10.0.0.3:2376", "DOCKER_HOST"))
     engine_client.docker()
-    assert made[2] == {"host": "tcp://10.0.0.3:2376"}
+    assert made[1] == {"host": "tcp://10.0.0.3:2376"}
+
+
+def test_docker_cli_calls_go_to_the_engine_in_use(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
+    seen: list[list[str]] = []
+
+    def completed(argv: list[str], *args: Any, **kwargs: Any) -> subprocess.CompletedProcess[str]:
+        seen.append(list(argv))
+        return subprocess.CompletedProcess(argv, 0, "", "")
+
+    monkeypatch.setattr("devenv.process.completed", completed)
+    monkeypatch.setattr("devenv.engine.calls.program", lambda: "docker")
+    engine_client.use(EngineTarget("build-box", "ssh://dev@box", "--context"))
+    files = ProjectFiles(tmp_path / "compose.yaml", tmp_path / "compose.env", "tiny")
+    calls.run([*calls.compose_args(files), "ps"])
+    assert seen[0][:6] == ["docker", "--context", "build-box", "compose", "-p", "tiny"]
 
 
 def test_without_a_selection_the_environment_is_resolved_once(monkeypatch: pytest.MonkeyPatch) -> None:
