@@ -47,10 +47,12 @@ def gc(
                 common.err.print(f"{prefix}skipped: {report.error}", markup=False)
             for project, why in report.doomed:
                 common.out.print(f"{prefix}{verb} {project}: {why}", markup=False)
+            for project, error in report.failed:
+                common.err.print(f"{prefix}could not remove {project}: {error}", markup=False)
     if as_json:
         document = [{"engine": r.target.name, "host": r.target.host, "error": r.error,
                      ("would_remove" if dry_run else "removed"): [{"project": p, "reason": w} for p, w in r.doomed],
-                     "kept": r.kept} for r in reports]
+                     "failed": [{"project": p, "error": e} for p, e in r.failed], "kept": r.kept} for r in reports]
         common.out.print_json(json.dumps(document[0] if len(document) == 1 else {"engines": document}))
     else:
         doomed, kept = sum(len(r.doomed) for r in reports), sum(len(r.kept) for r in reports)
@@ -59,6 +61,11 @@ def gc(
     if reports and all(r.error for r in reports):
         raise RuntimeFailure("no engine could be swept", details="\n".join(r.error for r in reports),
                              hint=reports[0].hint)
+    failed = [project for r in reports for project, _ in r.failed]
+    if failed:
+        raise RuntimeFailure(f"{len(failed)} stack(s) could not be removed: {', '.join(failed)}",
+                             hint="see the engine's message for each above (`docker network inspect` names a "
+                                  "container still attached); remove that, then run `devenv gc` again")
 
 
 def port(

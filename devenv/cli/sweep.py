@@ -25,6 +25,7 @@ class Sweep:
     target: EngineTarget
     doomed: list[tuple[str, str]] = field(default_factory=list)  # (project, why)
     kept: list[str] = field(default_factory=list)
+    failed: list[tuple[str, str]] = field(default_factory=list)  # (project, the engine's refusal)
     error: str = ""
     hint: str = ""
     several: bool = False
@@ -58,7 +59,9 @@ def _state_dir() -> Path | None:
 def sweep(target: EngineTarget, state_dir: Path | None, all_stacks: bool, dry_run: bool, several: bool) -> Sweep:
     """Remove (or list) the stacks gc judges dead on `target`, and this checkout's tunnels to them.
 
-    With several engines, one that cannot be reached is reported and skipped; alone, its error stands."""
+    With several engines, one that cannot be reached is reported and skipped; alone, its error stands. A
+    stack the engine refuses to remove (a network another container still uses) is reported, and the
+    sweep goes on with the next one."""
     from devenv.engine import lifecycle, tunnel
     from devenv.engine.client import require_engine, use
 
@@ -77,9 +80,13 @@ def sweep(target: EngineTarget, state_dir: Path | None, all_stacks: bool, dry_ru
         if not why:
             report.kept.append(stack.project)
             continue
-        report.doomed.append((stack.project, why))
         if not dry_run:
-            lifecycle.remove_stack(stack.project)
+            try:
+                lifecycle.remove_stack(stack.project)
+            except DevenvError as exc:
+                report.failed.append((stack.project, "\n".join(part for part in (exc.what, exc.details) if part)))
+                continue
             if state_dir:
                 tunnel.stop(state_dir, target, stack.project)
+        report.doomed.append((stack.project, why))
     return report

@@ -430,5 +430,29 @@ def test_gc_json(devenv: Devenv, engine: FakeEngine, args: list[str], key: str, 
     assert removed == ([] if "--dry-run" in args else [p for p, _ in doomed])
 
 
+def test_gc_reports_a_stack_it_cannot_remove_and_goes_on(devenv: Devenv, engine: FakeEngine,
+                                                          monkeypatch: pytest.MonkeyPatch) -> None:
+    stuck = StackInfo("stuck", EXPIRED.labels, True, 1)
+    engine.stacks = [stuck, EXPIRED, KEPT]
+    removed: list[str] = []
+
+    def remove_stack(project: str) -> None:
+        if project == "stuck":
+            raise RuntimeFailure("removing stack stuck failed", details="error: network stuck_default has active "
+                                                                        "endpoints")
+        removed.append(project)
+
+    monkeypatch.setattr("devenv.engine.lifecycle.remove_stack", remove_stack)
+    result = devenv("gc")
+    assert removed == ["old"]
+    assert result.exit_code == 3
+    assert "could not remove stuck: removing stack stuck failed\nerror: network stuck_default has active endpoints" \
+        in result.stderr
+    assert "removed old: expired" in result.stdout and "1 stack(s) removed, 1 kept" in result.stdout
+    assert "1 stack(s) could not be removed: stuck" in result.stderr
+    document = devenv("gc", "--json").json()
+    assert document["failed"][0]["project"] == "stuck" and document["removed"][0]["project"] == "old"
+
+
 def test_gc_with_no_stacks(devenv: Devenv, engine: FakeEngine) -> None:
     assert devenv("gc").stdout == "0 stack(s) removed, 0 kept\n"
