@@ -230,10 +230,12 @@ def down(
     context: str = common.ContextOption,
 ) -> None:
     """Stop and remove the stack's containers and networks (and volumes with --volumes)."""
-    from devenv.engine import lifecycle
+    from concurrent.futures import ThreadPoolExecutor
+
+    from devenv.engine import lifecycle, tunnel
     from devenv.engine import stack as engine
-    from devenv.engine.pod_volumes import discard_pod_volumes
-    from devenv.launch import stop_tunnel
+    from devenv.engine.pod_volumes import pod_volumes
+    from devenv.engine.selection import current_target
 
     common.use_engine(context)
     config = common.STATE.config()
@@ -243,10 +245,12 @@ def down(
         from devenv import pipeline
 
         pipeline.write(pipeline.render(config))
-    engine.down(files, volumes=volumes)
-    discard_pod_volumes(name, all_pods=True)  # an emptyDir ends with its pod
-    lifecycle.remove_markers(name)
-    stop_tunnel(config, name)
+    with ThreadPoolExecutor(1) as pool:  # the emptyDirs are listed while Compose stops the containers
+        listed = pool.submit(pod_volumes, name)
+        engine.down(files, volumes=volumes)
+        empty_dirs = [volume for volume, _ in listed.result()]
+    lifecycle.remove_markers(name, also=empty_dirs)  # an emptyDir ends with its pod: one call for all
+    tunnel.stop(config.state_dir, current_target(), name)
     common.out.print(f"project '{name}' is down" + (" and its volumes removed" if volumes else ""))
 
 

@@ -7,7 +7,7 @@ from __future__ import annotations
 import os
 import socket
 import time
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 
 from devenv.engine import calls
@@ -134,8 +134,13 @@ def remove_stack(project: str) -> None:
             calls.run(["volume", "rm", *volumes])
 
 
-def remove_markers(project: str) -> None:
-    """Remove the stack's meta, ready and files volumes (those that exist)."""
-    with failures("removing the stack's meta volumes"):
-        volumes = (_volume(project, name) for name in (META_VOLUME, READY_VOLUME, FILES_VOLUME))
+def remove_markers(project: str, also: Sequence[str] = ()) -> None:
+    """Remove the stack's meta, ready and files volumes (those that exist) and the volumes named in `also`
+    (its pods' emptyDirs after `down`), in one call; a volume still in use is left, not an error."""
+    volumes = [*(_volume(project, name) for name in (META_VOLUME, READY_VOLUME, FILES_VOLUME)), *also]
+    try:
         calls.run(["volume", "rm", "--force", *volumes])
+    except calls.CallFailed as exc:
+        refusals = [line for line in exc.output.splitlines() if line.strip()]
+        if not refusals or not all("in use" in line for line in refusals):
+            raise calls.failure(exc.output, "removing the stack's meta volumes") from None

@@ -20,21 +20,27 @@ def volumes_dir(project: str) -> str:
     return posixpath.dirname(posixpath.dirname(mountpoint.rstrip("/"))) or names.DEFAULT_VOLUMES_DIR
 
 
+def pod_volumes(project: str) -> list[tuple[str, str]]:
+    """The project's emptyDir volumes and the pod each belongs to: one `docker volume ls`."""
+    with failures("listing the volumes of the stack's pods"):
+        listed = calls.run(["volume", "ls", "--filter", f"label={names.COMPOSE_PROJECT}={project}",
+                            "--filter", f"label={names.VOLUME}=emptyDir",
+                            "--format", '{{.Name}}\t{{.Label "%s"}}' % names.POD]).splitlines()
+    return [(volume, pod) for volume, _, pod in (line.partition("\t") for line in listed) if volume]
+
+
 def discard_pod_volumes(project: str, all_pods: bool) -> list[str]:
-    """Remove the project's emptyDir volumes: all of them (`down`), or those of pods whose sandbox is gone
-    (before `up`: a pod that starts again starts with empty emptyDirs). Returns the names removed."""
-    project_label = f"label={names.COMPOSE_PROJECT}={project}"
+    """Remove the project's emptyDir volumes: all of them, or those of pods whose sandbox is gone (before
+    `up`: a pod that starts again starts with empty emptyDirs). Returns the names removed."""
+    listed = pod_volumes(project)
+    running: set[str] = set()
     with failures("removing the volumes of ended pods"):
-        listed = calls.run(["volume", "ls", "--filter", project_label, "--filter", f"label={names.VOLUME}=emptyDir",
-                            "--format", "{{.Name}}\t{{.Label \"%s\"}}" % names.POD]).splitlines()
-        running: set[str] = set()
         if not all_pods and listed:
-            running = set(calls.run(["ps", "-a", "--filter", project_label,
+            running = set(calls.run(["ps", "-a", "--filter", f"label={names.COMPOSE_PROJECT}={project}",
                                      "--filter", f"label={names.ROLE}={names.ROLE_SANDBOX}",
-                                     "--format", "{{.Label \"%s\"}}" % names.POD]).split())
+                                     "--format", '{{.Label "%s"}}' % names.POD]).split())
         removed = []
-        for line in listed:
-            volume, _, pod = line.partition("\t")
+        for volume, pod in listed:
             if pod in running:
                 continue
             try:

@@ -83,6 +83,8 @@ def engine(monkeypatch: pytest.MonkeyPatch) -> FakeEngine:
     monkeypatch.setattr("devenv.engine.lifecycle.remove_stack", record("remove_stack"))
     monkeypatch.setattr("devenv.engine.pod_volumes.discard_pod_volumes",
                         record("discard_pod_volumes", lambda *a, **k: []))
+    monkeypatch.setattr("devenv.engine.pod_volumes.pod_volumes",
+                        record("pod_volumes", lambda *a, **k: [("tiny_web-pod-scratch", "web")]))
     monkeypatch.setattr("devenv.launch.volumes_dir", lambda name: "/var/lib/docker/volumes")
     return fake
 
@@ -256,7 +258,8 @@ def test_down_stops_the_project(devenv: Devenv, project: Path, engine: FakeEngin
     assert files.compose_file.resolve() == (project / "compose" / "compose.yaml").resolve()
     assert files.compose_file.is_file()  # rendered first when missing: Compose needs the file to go down
     assert said in result.stdout
-    assert [args for args, _ in engine.named("remove_markers")] == [(files.project,)]
+    # the pods' emptyDirs end with the stack, whether or not its data is kept: removed with the markers
+    assert engine.named("remove_markers") == [((files.project,), {"also": ["tiny_web-pod-scratch"]})]
 
 
 # --- status ----------------------------------------------------------------------------------------------

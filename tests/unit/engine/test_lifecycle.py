@@ -10,7 +10,7 @@ import time
 
 import pytest
 
-from devenv.engine import lifecycle
+from devenv.engine import calls, lifecycle
 from devenv.engine.lifecycle import StackInfo
 from devenv.errors import RuntimeFailure
 from devenv.model import labels as names
@@ -103,9 +103,25 @@ def test_mark_ready_creates_the_ready_volume_in_one_call(fake_calls: FakeCalls) 
 
 
 def test_remove_markers_removes_its_volumes_in_one_call_whether_or_not_they_exist(fake_calls: FakeCalls) -> None:
-    lifecycle.remove_markers("tiny")
+    lifecycle.remove_markers("tiny", also=["tiny_web-scratch"])
     assert fake_calls.calls == [["volume", "rm", "--force", "tiny_devenv-meta", "tiny_devenv-ready",
-                                 "tiny_devenv-files"]]
+                                 "tiny_devenv-files", "tiny_web-scratch"]]
+
+
+@pytest.mark.parametrize("stderr, fails", [
+    ("Error response from daemon: remove tiny_web-scratch: volume is in use - [4f2a]", False),
+    ("Error response from daemon: remove tiny_web-scratch: volume is in use - [4f2a]\n"
+     "Error response from daemon: get tiny_devenv-meta: permission denied", True),
+    ("Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?", True),
+])
+def test_remove_markers_leaves_a_volume_in_use_but_reports_other_refusals(fake_calls: FakeCalls, stderr: str,
+                                                                          fails: bool) -> None:
+    fake_calls.answers[("volume", "rm")] = calls.CallFailed(["docker"], 1, "", stderr)
+    if fails:
+        with pytest.raises(RuntimeFailure):
+            lifecycle.remove_markers("tiny", also=["tiny_web-scratch"])
+    else:
+        lifecycle.remove_markers("tiny", also=["tiny_web-scratch"])
 
 
 def test_list_stacks_joins_meta_volumes_and_containers(fake_calls: FakeCalls) -> None:

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import json
 import os
+import signal
 import socket
 import urllib.request
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
@@ -57,6 +58,13 @@ class Handler(BaseHTTPRequestHandler):
         self.wfile.write(data)
 
 
+def stop(signum: int, frame: object) -> None:
+    """Leave at once on the kubelet's (or Docker's) SIGTERM: as PID 1, Python would otherwise ignore it and
+    be killed only after the whole grace period."""
+    raise SystemExit(0)
+
+
 if __name__ == "__main__":
+    signal.signal(signal.SIGTERM, stop)
     print(f"recommender {VERSION} listening on :{PORT}", flush=True)
     ThreadingHTTPServer(("0.0.0.0", PORT), Handler).serve_forever()
