@@ -37,7 +37,9 @@ class CallFailed(Exception):
 
     @property
     def output(self) -> str:
-        return "\n".join(part for part in (self.stderr, self.stdout) if part).strip()
+        # `inspect` prints an empty JSON list beside its error: no news for the reader
+        parts = (self.stderr.strip(), "" if self.stdout.strip() == "[]" else self.stdout.strip())
+        return "\n".join(part for part in parts if part)
 
 
 def program() -> str:

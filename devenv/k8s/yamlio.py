@@ -6,6 +6,9 @@ expansion is bounded: a "billion laughs" document is refused, not expanded.
 
 from __future__ import annotations
 
+import marshal
+import os
+import threading
 from typing import Any, ClassVar, Iterator
 
 import yaml
@@ -18,6 +21,8 @@ try:  # the C loader is several times faster on big renders; fall back when liby
 except AttributeError:  # pragma: no cover
     _Base = yaml.SafeLoader
 
+#: characters from which a stream is parsed in two processes at once (below, the second costs more than it saves)
+PARALLEL_FROM = 1_000_000
 #: more nodes than any object the API server stores (1.5 MiB) can have: a document expanding past it is a bomb
 MAX_EXPANDED_NODES = 1_000_000
 _UNRESOLVED = {"tag:yaml.org,2002:timestamp", "tag:yaml.org,2002:value"}
@@ -35,7 +40,7 @@ def parse_manifests(text: str, source: str, default_namespace: str = "default") 
     """Every object in a YAML stream; `List` kinds are flattened; empty documents are skipped."""
     manifests: list[Manifest] = []
     aliased = _has_node_mark(text, "&") and _has_node_mark(text, "*")
-    for index, document in _documents(text, source):
+    for index, document in _documents(text, source, split=not aliased):
         if document is None:
             continue
         if not isinstance(document, dict):
@@ -97,7 +102,11 @@ def _bound_aliases(document: Any, source: str, index: int) -> None:
         stack.extend((child, False) for child in children if isinstance(child, (dict, list)))
 
 
-def _documents(text: str, source: str) -> Iterator[tuple[int, Any]]:
+def _documents(text: str, source: str, split: bool = True) -> Iterator[tuple[int, Any]]:
+    halves = _parsed_in_halves(text) if split else None
+    if halves is not None:
+        yield from enumerate(halves)
+        return
     index = 0
     try:
         for document in yaml.load_all(text, Loader=_Loader):
@@ -115,6 +124,58 @@ def _documents(text: str, source: str) -> Iterator[tuple[int, Any]]:
             where=where,
             hint="fix the YAML at the line shown (indentation and ':' are the usual culprits)",
         ) from None
+
+
+def middle_boundary(text: str) -> int | None:
+    """The offset of the first document marker (`---` at a line's start, then a blank or the end) in the
+    second half of `text`, or None. libyaml ends any scalar at such a line (or fails on it), so the
+    documents before it and from it parse alone exactly as in the whole stream."""
+    index = text.find("\n---", len(text) // 2)
+    while index != -1:
+        if text[index + 4:index + 5] in ("", " ", "\t", "\r", "\n"):
+            return index + 1
+        index = text.find("\n---", index + 4)
+    return None
+
+
+def _parsed_in_halves(text: str) -> list[Any] | None:
+    """A large stream's documents parsed on two cores (a forked child parses the second half and sends it
+    back marshalled), or None to parse it the usual way: a small stream, one core, threads running
+    (forking them is unsafe), no boundary, or any failure (the usual parse then reports it exactly)."""
+    if len(text) < PARALLEL_FROM or (os.cpu_count() or 1) < 2 or threading.active_count() > 1 \
+            or not hasattr(os, "fork"):
+        return None
+    cut = middle_boundary(text)
+    if cut is None:
+        return None
+    read, write = os.pipe()
+    child = os.fork()
+    if child == 0:  # pragma: no cover (the child's coverage is not collected)
+        try:
+            os.close(read)
+            try:
+                data = marshal.dumps(list(yaml.load_all(text[cut:], Loader=_Loader)))
+            except Exception:  # noqa: BLE001 (any failure: the parent parses the whole stream itself)
+                data = b""
+            with os.fdopen(write, "wb") as sink:
+                sink.write(data)
+        finally:
+            os._exit(0)
+    os.close(write)
+    try:
+        first: list[Any] | None = list(yaml.load_all(text[:cut], Loader=_Loader))
+    except (yaml.YAMLError, RecursionError):
+        first = None
+    with os.fdopen(read, "rb") as source:
+        data = source.read()
+    os.waitpid(child, 0)
+    if first is None or not data:
+        return None
+    try:
+        rest = marshal.loads(data)
+    except (EOFError, ValueError, TypeError):
+        return None
+    return [*first, *rest] if isinstance(rest, list) else None
 
 
 def _flatten(document: dict[str, Any], source: str, index: int) -> Iterator[dict[str, Any]]:

@@ -55,7 +55,12 @@ def test_run_failure_carries_the_exit_code_and_both_streams(fake_docker: Path,
         calls.run(["volume", "rm", "x"])
     assert (caught.value.code, caught.value.stdout, caught.value.stderr) == (3, "partial", "Error: boom\n")
     assert caught.value.argv == [str(fake_docker), "volume", "rm", "x"]
-    assert caught.value.output == "Error: boom\n\npartial"
+    assert caught.value.output == "Error: boom\npartial"
+
+
+def test_an_empty_json_list_beside_an_error_is_left_out() -> None:
+    failed = CallFailed(["docker", "inspect"], 1, "[]\n", "Cannot connect to the Docker daemon at unix:///x.sock\n")
+    assert failed.output == "Cannot connect to the Docker daemon at unix:///x.sock"
 
 
 def test_run_without_the_docker_command(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
