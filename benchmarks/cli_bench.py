@@ -11,21 +11,12 @@ from __future__ import annotations
 import argparse
 import os
 import statistics
-import subprocess
 import sys
-import time
 from pathlib import Path
 
+from up_bench import run  # one timed, checked command: the same as the up benchmark's
+
 ROOT = Path(__file__).resolve().parents[1]
-
-
-def timed(argv: list[str], env: dict[str, str]) -> float:
-    started = time.perf_counter()
-    done = subprocess.run(argv, cwd=ROOT, env=env, capture_output=True, text=True, check=False)
-    elapsed = time.perf_counter() - started
-    if done.returncode != 0:
-        sys.exit(f"{' '.join(argv)} failed:\n{done.stdout}\n{done.stderr}")
-    return elapsed
 
 
 def main() -> None:
@@ -40,11 +31,11 @@ def main() -> None:
         "devenv render (example, warm)": [sys.executable, "-m", "devenv", "render"],
     }
     for argv in commands.values():  # compile the modules and warm the render cache, not counted
-        timed(argv, env)
+        run(argv, ROOT, env)
     figures: dict[str, list[float]] = {name: [] for name in commands}
     for _ in range(args.runs):
         for name, argv in commands.items():
-            figures[name].append(timed(argv, env))
+            figures[name].append(run(argv, ROOT, env))
     base = statistics.median(figures["python -c pass"])
     print(f"{args.runs} runs each, {os.cpu_count()} cores, Python {sys.version.split()[0]}")
     for name, values in figures.items():
