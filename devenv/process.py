@@ -7,7 +7,9 @@ python-on-whales has its own choke point for the engine's captured calls; everyt
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
+import threading
 from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
@@ -62,11 +64,67 @@ def probe(argv: Sequence[str], timeout: float = 30) -> str | None:
 
 def interactive(argv: Sequence[str], env: Mapping[str, str] | None = None,
                 failure: type[DevenvError] = InputError, hint: str = "") -> int:
-    """Run a program with the terminal passed straight through; its exit code."""
+    """Run a program with the terminal passed straight through; its exit code.
+
+    A SIGTERM to devenv (a supervisor, a test, `kill`) is passed on to the program, so stopping
+    `devenv watch` stops its `docker compose watch` instead of leaving it behind; Ctrl-C reaches the
+    program from the terminal itself, and devenv waits for it to finish."""
     try:
-        return subprocess.run(list(argv), check=False, env=_environment(env)).returncode
+        child = subprocess.Popen(list(argv), env=_environment(env))
     except FileNotFoundError:
         raise failure(f"cannot run {argv[0]}", hint=hint or "install it, then run `devenv doctor`") from None
+    with child:
+        previous = _on_terminate(lambda signum, frame: _signal_tree(child.pid, signum))
+        try:
+            return child.wait()
+        except KeyboardInterrupt:
+            try:
+                child.wait(timeout=10)
+            except subprocess.TimeoutExpired:
+                child.kill()
+            raise
+        finally:
+            _on_terminate(previous)
+
+
+def _signal_tree(pid: int, signum: int) -> None:
+    """Send `signum` to a program and every process below it: `docker compose` runs Compose as a plugin
+    process of its own, which the docker CLI (20.10) does not pass a SIGTERM on to."""
+    for target in [pid, *descendants(pid)]:
+        try:
+            os.kill(target, signum)
+        except (ProcessLookupError, PermissionError):
+            continue
+
+
+def descendants(pid: int) -> list[int]:
+    """The processes below `pid`, read from /proc (none where there is no /proc)."""
+    parents: dict[int, list[int]] = {}
+    try:
+        entries = [e.name for e in os.scandir("/proc") if e.name.isdigit()]
+    except OSError:
+        return []
+    for name in entries:
+        try:
+            with open(f"/proc/{name}/stat", "rb") as stat:
+                fields = stat.read().rsplit(b")", 1)[1].split()
+        except (OSError, IndexError):
+            continue
+        parents.setdefault(int(fields[1]), []).append(int(name))
+    found: list[int] = []
+    pending = [pid]
+    while pending:
+        below = parents.get(pending.pop(), [])
+        found.extend(below)
+        pending.extend(below)
+    return found
+
+
+def _on_terminate(handler: Any) -> Any:
+    """Install `handler` for SIGTERM (only the main thread may); the handler it replaces."""
+    if threading.current_thread() is not threading.main_thread() or handler is None:
+        return None
+    return signal.signal(signal.SIGTERM, handler)
 
 
 def feed(argv: Sequence[str], data: bytes, what: str, *, timeout: float | None = 300,

@@ -48,7 +48,7 @@ def up(
     context: str = common.ContextOption,
 ) -> None:
     """Render, start the stack and wait until every service is ready (or say which one is not, and why)."""
-    from devenv import pipeline, ports
+    from devenv import builds, pipeline, ports
 
     common.use_engine(context)
     config = common.STATE.config()
@@ -73,9 +73,17 @@ def up(
         common.err.print(f"note: {note}", markup=False)
     where = f" on {remote} (remote engine)" if remote else ""
     common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}'){where}")
-    result = _run_up(files, expected, timeout or config.local.timeout, [*services, *helpers] if services else None)
+    built = {service: digest for service, digest in builds.fingerprints(rendered.output.services, rendered.out_dir).items()
+             if not services or service in expected}
+    rebuild = builds.stale(built, config.state_dir, ports_key(config, name))
+    if rebuild:
+        common.out.print(f"building {', '.join(rebuild)}: new, or its build context changed since the last "
+                         "`devenv up`")
+    result = _run_up(files, expected, timeout or config.local.timeout, [*services, *helpers] if services else None,
+                     build=bool(rebuild))
     if result.ready:
         lifecycle.mark_ready(name)
+        builds.remember(built, config.state_dir, ports_key(config, name))
         ports.remember(config.state_dir, ports_key(config, name), running_ports(result.states),
                        {k: v for k, v in stack_env.items() if k.startswith("DEVENV_PORT_")})
         common.out.print(f"[green]ready[/] in {result.seconds:.1f} s: {len(result.states)} containers", markup=True)
@@ -152,7 +160,8 @@ def _closure(rendered: pipeline.Rendered, wanted: list[str]) -> set[str]:
     return seen
 
 
-def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: list[str] | None) -> UpResult:
+def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: list[str] | None,
+            build: bool) -> UpResult:
     from devenv.engine import stack as engine
 
     interactive = common.out.is_terminal
@@ -171,7 +180,7 @@ def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: 
         from rich.live import Live
 
         with Live(table([]), console=common.out, refresh_per_second=4, transient=True) as live:
-            return engine.up(files, expected, timeout, lambda states: live.update(table(states)), services)
+            return engine.up(files, expected, timeout, lambda states: live.update(table(states)), services, build)
 
     def lines(states: list[ServiceState]) -> None:
         for state in states:
@@ -179,7 +188,7 @@ def _run_up(files: ProjectFiles, expected: list[str], timeout: float, services: 
                 seen[state.service] = state.summary
                 common.out.print(f"  {state.service}: {state.summary}")
 
-    return engine.up(files, expected, timeout, lines, services)
+    return engine.up(files, expected, timeout, lines, services, build)
 
 
 def _report_failure(files: ProjectFiles, result: UpResult, logs_dir: Path | None) -> None:

@@ -239,15 +239,17 @@ def next_look(states: list[ServiceState], remaining: float) -> float:
 
 def up(files: ProjectFiles, expected: list[str], timeout: float,
        on_progress: Callable[[list[ServiceState]], None] | None = None,
-       services: list[str] | None = None) -> UpResult:
-    """Start the project and wait until every expected service is ready, one fails, or time runs out.
+       services: list[str] | None = None, build: bool = False) -> UpResult:
+    """Start the project and wait until every expected service is ready, one fails, or time runs out
+    (building the images built from source first when `build`).
 
     The stack is looked at again whenever the engine reports a change to one of its containers (and at
     least every QUIET_LOOK seconds), so readiness is seen as soon as the engine knows it; the project's
     containers are listed again only when one was created or removed (or no event came)."""
     started = time.monotonic()
     with events.Changes(files.project) as changes:
-        runner = _Compose([*compose_args(files), "up", "--detach", "--remove-orphans", *(services or [])], changes)
+        runner = _Compose([*compose_args(files), "up", "--detach", "--remove-orphans", *(["--build"] if build else []),
+                           *(services or [])], changes)
         repaired = False
         looked = float("-inf")
         pause = QUIET_LOOK

@@ -65,3 +65,15 @@ def test_build_from_source_watch_and_external_replacement(stack: Devenv) -> None
         watcher.terminate()
         watcher.wait(timeout=20)
     assert {s: stack.container(s) for s in before} == before, "the rest of the stack was not restarted"
+    watching = subprocess.run(["pgrep", "-f", f"compose -p {stack.project} .* watch"], capture_output=True,
+                              text=True, check=False).stdout.split()
+    assert watching == [], "stopping `devenv watch` left `docker compose watch` running"
+
+    # an edit with no watch running: the next `up` rebuilds the image (Compose alone would keep the old
+    # one, as an image of that name exists) and replaces the container; an `up` with nothing changed does not
+    (stack.cwd / "src" / "greeter" / "www" / "index.html").write_text("v3")
+    rebuilt = stack("up", "--timeout", "180")
+    assert "building greeter" in rebuilt.stdout
+    assert fetch(f"http://{stack('port', 'greeter', '80').stdout.strip()}/index.html") == "v3"
+    again = stack("up", "--timeout", "180")
+    assert "building" not in again.stdout

@@ -18,7 +18,7 @@ LAYERS: list[tuple[str, ...]] = [
     ("devenv", "devenv.errors"),
     ("devenv.model",),
     ("devenv.statedir",),
-    ("devenv.process", "devenv.stackid", "devenv.ports"),
+    ("devenv.process", "devenv.stackid", "devenv.ports", "devenv.builds"),
     ("devenv.k8s", "devenv.config", "devenv.engine"),
     ("devenv.sources",),
     ("devenv.translate",),

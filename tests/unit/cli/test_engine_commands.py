@@ -45,14 +45,16 @@ class FakeEngine:
     stacks: list[StackInfo] = field(default_factory=list)
     calls: list[tuple[str, Any]] = field(default_factory=list)
     environ_during_up: dict[str, str] = field(default_factory=dict)
+    builds: list[bool] = field(default_factory=list)
 
     def named(self, name: str) -> list[Any]:
         return [args for called, args in self.calls if called == name]
 
     def up(self, files: ProjectFiles, expected: list[str], timeout: float,
            on_progress: Callable[[list[ServiceState]], None] | None = None,
-           services: list[str] | None = None) -> UpResult:
+           services: list[str] | None = None, build: bool = False) -> UpResult:
         self.calls.append(("up", (files, expected, timeout, services)))
+        self.builds.append(build)
         self.environ_during_up = dict(os.environ)
         if on_progress:
             on_progress(self.states)
@@ -131,6 +133,29 @@ def test_up_reports_ready_with_published_ports_and_remembers_them(devenv: Devenv
     remembered = json.loads((project / ".devenv" / "ports.json").read_text())
     assert remembered["tiny"] == {"DEVENV_PORT_WEB_POD_8080": 18080}
     assert remembered["tiny:chosen"] == {"DEVENV_PORT_WEB_POD_8080": "18080"}
+
+
+def test_up_builds_an_image_from_source_only_when_its_context_changed(devenv: Devenv, project: Path,
+                                                                      engine: FakeEngine,
+                                                                      fixed_variables: dict[str, str]) -> None:
+    source = project / "src" / "web"
+    source.mkdir(parents=True)
+    (source / "Dockerfile").write_text("FROM nginx:1.27.2\nCOPY index.html /usr/share/nginx/html/\n")
+    (source / "index.html").write_text("v1")
+    with (project / "devenv.toml").open("a") as config:
+        config.write('\n[build."nginx"]\ncontext = "src/web"\n')
+    first = devenv("up")
+    assert first.exit_code == 0, first.stderr
+    assert "building web: new, or its build context changed" in first.stdout
+    assert devenv("up").exit_code == 0
+    (source / "index.html").write_text("v2, longer")
+    assert devenv("up").exit_code == 0
+    engine.up_result = UpResult(False, engine.states, [], seconds=1.0, timed_out=True)
+    (source / "index.html").write_text("v3, longer still")
+    devenv("up")  # not ready: the new fingerprint is not recorded
+    assert engine.builds == [True, False, True, True]
+    engine.up_result = None
+    assert devenv("up").exit_code == 0 and engine.builds[-1] is True
 
 
 def test_up_with_the_real_stack_environment_passes_labels_and_port_variables(devenv: Devenv, project: Path,

@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import os
+import shlex
 import subprocess
+import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -91,11 +94,57 @@ def test_interactive_of_a_missing_program() -> None:
 
 def test_interactive_inherits_the_terminal(monkeypatch: pytest.MonkeyPatch) -> None:
     seen: dict[str, object] = {}
+    real = subprocess.Popen
 
-    def fake_run(argv: list[str], **kwargs: object) -> subprocess.CompletedProcess[str]:
+    def fake_popen(argv: list[str], **kwargs: object) -> subprocess.Popen[bytes]:
         seen.update(kwargs)
-        return subprocess.CompletedProcess(argv, 0)
+        return real(["true"])
 
-    monkeypatch.setattr(process.subprocess, "run", fake_run)
+    monkeypatch.setattr(process.subprocess, "Popen", fake_popen)
     process.interactive(["docker", "compose", "exec", "web", "sh"])
-    assert "capture_output" not in seen and "stdout" not in seen and seen["env"] is None
+    assert set(seen) == {"env"} and seen["env"] is None  # no stream is captured or redirected
+
+
+def test_a_terminated_devenv_stops_the_program_it_runs(tmp_path: Path) -> None:
+    """`devenv watch` stopped by SIGTERM must not leave `docker compose watch` running."""
+    started = tmp_path / "started"
+    program = f"trap 'exit 7' TERM; touch {started}; while :; do sleep 0.1; done"
+    runner = subprocess.Popen([sys.executable, "-c", "import sys; from devenv import process; "
+                               f"sys.exit(process.interactive(['sh', '-c', {program!r}]))"])
+    deadline = time.monotonic() + 20
+    while not started.exists():
+        assert time.monotonic() < deadline, "the program never started"
+        time.sleep(0.05)
+    runner.terminate()
+    assert runner.wait(timeout=10) == 7  # the program heard the signal and its exit code came back
+
+
+def test_the_signal_reaches_the_processes_the_program_started(tmp_path: Path) -> None:
+    """`docker compose` runs Compose as a child process: when the docker CLI dies of a SIGTERM, Compose must
+    have heard it too, not be left behind."""
+    started = tmp_path / "started"
+    grandchild = f"trap 'exit 0' TERM; echo $$ > {started}.tmp; mv {started}.tmp {started}; " \
+                 "while :; do sleep 0.1; done"
+    program = f"sh -c {shlex.quote(grandchild)} & wait"
+    runner = subprocess.Popen([sys.executable, "-c", "import sys; from devenv import process; "
+                               f"sys.exit(process.interactive(['sh', '-c', {program!r}]))"])
+    deadline = time.monotonic() + 20
+    while not started.exists():
+        assert time.monotonic() < deadline, "the program never started"
+        time.sleep(0.05)
+    pid = int(started.read_text())
+    assert pid in process.descendants(runner.pid)
+    runner.terminate()
+    runner.wait(timeout=10)
+    deadline = time.monotonic() + 10
+    while os.path.exists(f"/proc/{pid}") and not _zombie(pid):
+        assert time.monotonic() < deadline, "the program's child outlived devenv's SIGTERM"
+        time.sleep(0.05)
+
+
+def _zombie(pid: int) -> bool:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as stat:
+            return stat.read().rsplit(b")", 1)[1].split()[0] == b"Z"
+    except OSError:
+        return True
