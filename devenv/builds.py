@@ -4,7 +4,8 @@ Compose builds a service's image only when no image of that name exists, so afte
 would run yesterday's code. Rebuilding on every `up` costs a second per image even when nothing
 changed, so each build context gets a fingerprint (relative path, size and modification time of every
 file it sends, `.dockerignore` applied, plus the build settings) and `up` asks Compose to build only
-when a fingerprint differs from the one recorded after the last successful `up` on that engine.
+when a fingerprint differs from the one recorded after the last successful `up` on that engine, or
+when there is no record but an image of that name exists (another checkout's, or an older build).
 """
 
 from __future__ import annotations
@@ -98,10 +99,13 @@ def fingerprints(services: Mapping[str, Mapping[str, Any]], project_dir: Path) -
     return found
 
 
-def stale(current: Mapping[str, str], state_dir: Path, key: str) -> list[str]:
-    """The built services whose fingerprint differs from the one recorded for `key` (project and engine)."""
+def stale(current: Mapping[str, str], state_dir: Path, key: str) -> tuple[list[str], list[str]]:
+    """The built services whose fingerprint differs from the one recorded for `key` (project and engine),
+    and those with no record at all (the caller rebuilds those whose image exists already: nobody knows
+    what it was built from, and it may be another checkout's)."""
     recorded = _load(state_dir).get(key) or {}
-    return sorted(name for name, digest in current.items() if recorded.get(name) != digest)
+    changed = sorted(name for name, digest in current.items() if name in recorded and recorded[name] != digest)
+    return changed, sorted(name for name in current if name not in recorded)
 
 
 def remember(current: Mapping[str, str], state_dir: Path, key: str) -> None:

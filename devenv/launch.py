@@ -31,6 +31,7 @@ from devenv.model.engine import TUNNEL_EXEC, Location
 from devenv.model.labels import VOLUMES_DIR_VARIABLE, port_variable
 from devenv.model.project import ProjectFiles
 from devenv.pipeline import Rendered
+from devenv.translate.images import mirrored
 
 REMOTE_DIR = "remote"
 
@@ -44,9 +45,15 @@ class StackRun(NamedTuple):
     engine: str  # the remote engine's name, "" for an engine sharing this machine's files
 
 
+def helper_image(config: Config) -> str:
+    """devenv's helper image (sandboxes, probes, the files volume, the relay) after devenv.toml's [mirrors],
+    exactly as the rendered stack names it."""
+    return mirrored(config.local.helper_image, config.mirrors)
+
+
 def location(config: Config) -> Location:
     """Where the engine in use sits: sharing this machine's files and loopback, or not (probed once per engine)."""
-    return probe.locate(config.state_dir, config.local.helper_image, current_target())
+    return probe.locate(config.state_dir, helper_image(config), current_target())
 
 
 def ports_key(config: Config, name: str) -> str:
@@ -83,8 +90,8 @@ def stack_files(config: Config, rendered: Rendered, name: str, environment: dict
         return StackRun(files, [], [], "")
     target = current_target()
     labels = {label: environment.get(variable, "") for label, variable in names.STACK_VARIABLES.items()}
-    mountpoint = engine_files.ship(name, shipped_files(rendered.output), labels, config.local.helper_image)
-    relay = config.local.helper_image if target.tunnel == TUNNEL_EXEC else ""
+    mountpoint = engine_files.ship(name, shipped_files(rendered.output), labels, helper_image(config))
+    relay = helper_image(config) if target.tunnel == TUNNEL_EXEC else ""
     text, notes = remote_document(rendered.output, rendered.header, target.name, mountpoint, relay,
                                   config.local.remote_bind)
     path = remote_compose_file(config, name)

@@ -64,13 +64,14 @@ def _location() -> None:
     from devenv.config import DEFAULT_HELPER_IMAGE
     from devenv.engine.client import current_target
     from devenv.engine.probe import locate
+    from devenv.launch import helper_image
     from devenv.errors import InputError
     from devenv.model.engine import TUNNEL_SSH
 
     target = current_target()
     try:
         config = common.STATE.config()
-        state_dir, helper = config.state_dir, config.local.helper_image
+        state_dir, helper = config.state_dir, helper_image(config)
     except InputError:
         state_dir, helper = Path(tempfile.mkdtemp(prefix="devenv-doctor-")), DEFAULT_HELPER_IMAGE
     location = locate(state_dir, helper, target, refresh=True)

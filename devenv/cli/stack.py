@@ -75,10 +75,11 @@ def up(
     common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}'){where}")
     built = {service: digest for service, digest in builds.fingerprints(rendered.output.services, rendered.out_dir).items()
              if not services or service in expected}
-    rebuild = builds.stale(built, config.state_dir, ports_key(config, name))
+    changed, unrecorded = builds.stale(built, config.state_dir, ports_key(config, name))
+    rebuild = sorted({*changed, *existing_images(rendered, unrecorded)})
     if rebuild:
-        common.out.print(f"building {', '.join(rebuild)}: new, or its build context changed since the last "
-                         "`devenv up`")
+        common.out.print(f"building {', '.join(rebuild)}: its build context changed since the last `devenv up` "
+                         "(or its image was built elsewhere)")
     result = _run_up(files, expected, timeout or config.local.timeout, [*services, *helpers] if services else None,
                      build=bool(rebuild))
     if result.ready:
@@ -103,6 +104,19 @@ def up(
         common.err.print("the stack is left as it is for inspection: `devenv logs SERVICE`, then `devenv down`")
     raise RuntimeFailure("the stack did not become ready", where=f"project '{name}'",
                          hint="fix the failing service(s) above and run `devenv up` again")
+
+
+def existing_images(rendered: pipeline.Rendered, services: list[str]) -> list[str]:
+    """Those of `services` whose image exists on the engine (one `docker image inspect`)."""
+    if not services:
+        return []
+    from devenv.engine import calls
+
+    images = {service: str(rendered.output.services[service].get("image", "")) for service in services}
+    with calls.failures("looking for the images built from source"):
+        found = calls.inspect("image", sorted(set(images.values())))
+    tags = {tag for image in found for tag in image.get("RepoTags") or []}
+    return sorted(service for service, image in images.items() if image in tags)
 
 
 def _watch(files: ProjectFiles, rendered: pipeline.Rendered) -> int:

@@ -118,6 +118,13 @@ def missing_images(images: tuple[str, ...] | list[str]) -> list[str]:
             if subprocess.run(["docker", "image", "inspect", i], check=False, capture_output=True).returncode]
 
 
+#: the bundled example's recommender built on the offline stand-in of its Python base
+RECOMMENDER_BASE = f"""
+[build."registry.example.com/shop/recommender".args]
+PYTHON_IMAGE = "{STAND_INS["python:3.12-slim"]}"
+"""
+
+
 def add_mirrors(config: Path, extra: str = "") -> None:
     """Append the stand-ins' [mirrors] table (and `extra` TOML) to a copied devenv.toml."""
     text = config.read_text(encoding="utf-8")

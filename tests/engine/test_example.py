@@ -15,6 +15,7 @@ import pytest
 
 from tests.engine.conftest import (
     OWN_IMAGES,
+    RECOMMENDER_BASE,
     STAND_INS,
     Devenv,
     add_mirrors,
@@ -26,10 +27,6 @@ from tests.engine.conftest import (
 ROOT = Path(__file__).resolve().parents[2]
 #: the images the example's manifests name (devenv's own sandbox busybox and gateway nginx are mirrored too)
 EXAMPLE_IMAGES = ("nginx:1.27.2", "postgrest/postgrest:v12.2.3", "postgres:16.4", "redis:7.4.1")
-RECOMMENDER_BASE = f"""
-[build."registry.example.com/shop/recommender".args]
-PYTHON_IMAGE = "{STAND_INS["python:3.12-slim"]}"
-"""
 
 
 @pytest.fixture

@@ -17,12 +17,14 @@ from pathlib import Path
 
 import pytest
 
+from tests.engine.conftest import RECOMMENDER_BASE, STAND_INS, add_mirrors
+
 ROOT = Path(__file__).resolve().parents[2]
 SCRIPT = ROOT / ".ci" / "remote-engine.sh"
 REQUIRED = os.environ.get("DEVENV_REQUIRE_ENGINE") == "1"
-#: what the tests run there: the helper, the bundled example's images, the recommender's base image
-IMAGES = ("busybox:1.36.1", "nginx:1.27.2", "postgrest/postgrest:v12.2.3", "postgres:16.4", "redis:7.4.1",
-          "python:3.12-slim")
+#: what the tests run there (the helper, the bundled example's images, the recommender's and the develop
+#: stack's base images): the offline stand-ins, under the names tests/images/build.sh gives them
+IMAGES = tuple(sorted(set(STAND_INS.values())))
 
 
 def _host() -> str:
@@ -138,13 +140,17 @@ def relays() -> list[str]:
 
 
 def copy_project(sources: list[Path], target: Path) -> Path:
-    """A copy of a project (devenv.toml and its folders) in a directory the remote engine cannot see."""
+    """A copy of a project (devenv.toml and its folders) in a directory the remote engine cannot see, its
+    images mirrored to the offline stand-ins (the bundled example's recommender built on the stand-in base)."""
     target.mkdir(parents=True)
     for source in sources:
         if source.is_dir():
             shutil.copytree(source, target / source.name)
         elif source.exists():
             shutil.copy(source, target / source.name)
+    config = target / "devenv.toml"
+    if config.is_file():
+        add_mirrors(config, RECOMMENDER_BASE if "shop/recommender" in config.read_text() else "")
     return target
 
 

@@ -59,18 +59,21 @@ def test_only_services_built_from_source_are_fingerprinted_and_stale_until_remem
     current = builds.fingerprints(services, tmp_path)
     assert list(current) == ["api"]
     state = tmp_path / ".devenv"
-    assert builds.stale(current, state, "tiny") == ["api"]  # never built by devenv here
+    assert builds.stale(current, state, "tiny") == ([], ["api"])  # no record (the caller looks for the image)
     builds.remember(current, state, "tiny")
-    assert builds.stale(current, state, "tiny") == []
-    assert builds.stale(current, state, "tiny@build-box") == ["api"]  # images live on each engine
+    assert builds.stale(current, state, "tiny") == ([], [])
+    builds.remember({"api": "an older context"}, state, "tiny@build-box")
+    assert builds.stale(current, state, "tiny@build-box") == (["api"], [])  # images live on each engine
     assert (state / builds.STATE_FILE).stat().st_mode & 0o777 == 0o600
     (root / "app.py").write_text("print(2)\n")
     os.utime(root / "app.py", ns=(1, 1))
-    assert builds.stale(builds.fingerprints(services, tmp_path), state, "tiny") == ["api"]
+    assert builds.stale(builds.fingerprints(services, tmp_path), state, "tiny") == (["api"], [])
 
 
-def test_a_damaged_record_means_rebuild(tmp_path: Path) -> None:
+def test_a_damaged_record_is_no_record(tmp_path: Path) -> None:
     state = tmp_path / ".devenv"
     state.mkdir()
     (state / builds.STATE_FILE).write_text("{not json")
-    assert builds.stale({"api": "abc"}, state, "tiny") == ["api"]
+    assert builds.stale({"api": "abc"}, state, "tiny") == ([], ["api"])
+    builds.remember({"api": "abc"}, state, "tiny")
+    assert builds.stale({"api": "abd"}, state, "tiny") == (["api"], [])
