@@ -7,9 +7,9 @@ import subprocess
 
 import pytest
 
-from tests.engine.conftest import REQUIRED, Devenv
+from tests.engine.conftest import REQUIRED, STAND_INS, Devenv
 
-NGINX = "nginx:1.27.2"
+NGINX = STAND_INS["nginx:1.27.2"]  # the stand-in the stack's [mirrors] maps production's nginx to
 
 
 @pytest.fixture

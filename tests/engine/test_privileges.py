@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.engine.conftest import Devenv, leftovers
+from tests.engine.conftest import MIRRORS_FILE, Devenv, leftovers
 
 AGENT = """apiVersion: apps/v1
 kind: Deployment
@@ -80,7 +80,9 @@ def privileged_stack(tmp_path: Path, engine: None) -> Iterator[tuple[Devenv, int
     port = free_port()
     (tmp_path / "k8s").mkdir()
     (tmp_path / "k8s" / "agent.yaml").write_text(AGENT.format(port=port, host_dir=host_dir))
-    (tmp_path / "devenv.toml").write_text('[envs.prod]\nmanifests = ["k8s"]\n[local]\nseed_on_up = false\n')
+    # the stand-ins' [mirrors] before [local], which the test extends with its grants
+    (tmp_path / "devenv.toml").write_text('[envs.prod]\nmanifests = ["k8s"]\n\n' + MIRRORS_FILE.read_text()
+                                          + '\n[local]\nseed_on_up = false\n')
     devenv = Devenv(tmp_path, f"t{uuid.uuid4().hex[:10]}")
     yield devenv, port
     devenv("down", "--volumes", check=False)

@@ -13,7 +13,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.engine.conftest import Devenv
+from tests.engine.conftest import Devenv, add_mirrors
 
 PRODUCTION = "prod-password/K3+q@9001"
 
@@ -56,6 +56,7 @@ def project(tmp_path: Path, engine: None):
     (tmp_path / "k8s").mkdir()
     (tmp_path / "k8s" / "app.yaml").write_text(MANIFESTS)
     (tmp_path / "devenv.toml").write_text('[project]\nname = "atrest"\n\n[envs.prod]\nmanifests = ["k8s"]\n')
+    add_mirrors(tmp_path / "devenv.toml")  # the offline stand-ins
     stack = Devenv(tmp_path, f"t{uuid.uuid4().hex[:10]}")
     yield stack
     stack("down", "--volumes", check=False)
