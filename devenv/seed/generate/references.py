@@ -11,6 +11,8 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
+from devenv.seed.generate.draws import below
+from devenv.seed.generate.generators.base import with_nulls
 from devenv.seed.generate.rng import IndexPermutation, derive_seed
 from devenv.seed.schema.model import ForeignKey
 from devenv.seed.spec.model import PerParent
@@ -110,15 +112,12 @@ class ParentPicker:
             assert joint is not None  # set with the mode
             return [joint.digit(i, position) for i in indices]  # parent rows, matched on the shared columns
         else:
-            rnd = rng.random
-            picked = [int(rnd() * size) for _ in indices]
+            picked = below(rng, len(indices), size)  # type: ignore[assignment]  # no None yet
         if self.pool is not None:
             pool = self.pool
             picked = [None if p is None else pool[p] for p in picked]
         if self.null_ratio > 0:
-            rnd = random.Random(rng.getrandbits(64)).random
-            ratio = self.null_ratio
-            picked = [None if rnd() < ratio else p for p in picked]
+            picked = with_nulls(picked, random.Random(rng.getrandbits(64)), self.null_ratio)
         return picked
 
     def _given(self, count: int, rng: random.Random, cols: dict[str, list[Any]]) -> list[int | None]:

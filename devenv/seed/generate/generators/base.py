@@ -15,6 +15,10 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from devenv.seed.generate.draws import uniforms
+
 
 @dataclass(frozen=True)
 class Batch:
@@ -51,8 +55,15 @@ class WithNulls(Generator):
         ratio = self.ratio
         if ratio <= 0:
             return values
-        nulls = random.Random(batch.rng.getrandbits(64)).random
-        return [None if nulls() < ratio else v for v in values]
+        return with_nulls(values, random.Random(batch.rng.getrandbits(64)), ratio)
+
+
+def with_nulls(values: list[Any], rng: random.Random, ratio: float) -> list[Any]:
+    """`values` with those where `rng.random() < ratio` (one draw per value, in order) set to None."""
+    out = list(values)
+    for position in np.flatnonzero(uniforms(rng, len(out)) < ratio).tolist():
+        out[position] = None
+    return out
 
 
 def fit(values: list[str], max_length: int | None, keep_tail: bool = False) -> list[str]:

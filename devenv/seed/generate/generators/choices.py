@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from devenv.seed.generate.draws import choices, uniforms
 from devenv.seed.generate.generators.base import Batch, Generator
 from devenv.seed.generate.rng import IndexPermutation
 
@@ -25,7 +26,7 @@ class Choice(Generator):
         self.domain = self.values
 
     def generate(self, batch: Batch) -> list[Any]:
-        return batch.rng.choices(self.values, self.weights, k=batch.count)
+        return choices(batch.rng, self.values, batch.count, self.weights)
 
 
 class Nth(Generator):
@@ -48,8 +49,7 @@ class Boolean(Generator):
         self.domain = (False, True)
 
     def generate(self, batch: Batch) -> list[Any]:
-        p, rnd = self.p_true, batch.rng.random
-        return [rnd() < p for _ in range(batch.count)]
+        return (uniforms(batch.rng, batch.count) < self.p_true).tolist()  # type: ignore[no-any-return]
 
 
 class PoolChoice(Generator):
@@ -62,4 +62,4 @@ class PoolChoice(Generator):
         self.values = values
 
     def generate(self, batch: Batch) -> list[Any]:
-        return batch.rng.choices(self.values, k=batch.count)
+        return choices(batch.rng, self.values, batch.count)

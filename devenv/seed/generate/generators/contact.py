@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from devenv.seed.generate.draws import choices, uniforms
 from devenv.seed.generate.generators.base import Batch, Generator, fit
 from devenv.seed.generate.pools import SAFE_EMAIL_DOMAINS, Pools
 from devenv.seed.generate.rng import IndexPermutation, base36, base36_width
@@ -23,9 +24,9 @@ class Email(Generator):
 
     def generate(self, batch: Batch) -> list[Any]:
         rng = batch.rng
-        firsts = rng.choices(self.first, k=batch.count)
-        lasts = rng.choices(self.last, k=batch.count)
-        domains = rng.choices(SAFE_EMAIL_DOMAINS, k=batch.count)
+        firsts = choices(rng, self.first, batch.count)
+        lasts = choices(rng, self.last, batch.count)
+        domains = choices(rng, SAFE_EMAIL_DOMAINS, batch.count)
         if self.perm is None:
             values = [f"{f}.{l}@{d}" for f, l, d in zip(firsts, lasts, domains)]
         else:
@@ -46,9 +47,10 @@ class Phone(Generator):
         self.max_length = max_length
 
     def generate(self, batch: Batch) -> list[Any]:
-        rnd = batch.rng.random
-        if self.perm is None:
-            values = [f"+1-{200 + int(rnd() * 800)}-555-01{int(rnd() * 100):02d}" for _ in range(batch.count)]
+        if self.perm is None:  # two draws a value: the area code, then the last two digits
+            draws = uniforms(batch.rng, 2 * batch.count)
+            areas, ends = (draws[0::2] * 800).astype("int64").tolist(), (draws[1::2] * 100).astype("int64").tolist()
+            values = [f"+1-{200 + a}-555-01{e:02d}" for a, e in zip(areas, ends)]
         else:
             perm = self.perm
             values = []

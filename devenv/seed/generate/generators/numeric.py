@@ -5,6 +5,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import Any
 
+from devenv.seed.generate.draws import below, below_array
 from devenv.seed.generate.generators.base import Batch, Generator
 from devenv.seed.generate.rng import IndexPermutation
 
@@ -14,8 +15,11 @@ class IntRange(Generator):
         self.low, self.width = low, high - low + 1
 
     def generate(self, batch: Batch) -> list[Any]:
-        low, width, rnd = self.low, self.width, batch.rng.random
+        low, width = self.low, self.width
+        if width < 2**52 and -(2**62) < low < 2**62:
+            return (below_array(batch.rng, batch.count, width) + low).tolist()  # type: ignore[no-any-return]
         if width < 2**52:
+            rnd = batch.rng.random
             return [low + int(rnd() * width) for _ in range(batch.count)]
         bits = batch.rng.getrandbits
         return [low + bits(63) % width for _ in range(batch.count)]
@@ -74,11 +78,9 @@ class DecimalRange(Generator):
         if self.perm is None and width <= _TABULATED:
             if self._values is None:
                 self._values = [Decimal(low + u).scaleb(-scale) for u in range(width)]
-            values, rnd = self._values, batch.rng.random
-            return [values[int(rnd() * width)] for _ in range(batch.count)]  # the same draws as below
+            return list(map(self._values.__getitem__, below(batch.rng, batch.count, width)))  # the same draws as below
         if self.perm is not None:
             units = [low + self.perm(i) for i in batch.indices]
         else:
-            rnd = batch.rng.random
-            units = [low + int(rnd() * width) for _ in range(batch.count)]
+            units = [low + u for u in below(batch.rng, batch.count, width)]
         return [Decimal(u).scaleb(-scale) for u in units]

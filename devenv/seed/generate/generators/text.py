@@ -7,6 +7,7 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from devenv.seed.generate.draws import choices
 from devenv.seed.generate.generators.base import Batch, Generator, fit
 from devenv.seed.generate.patterns import RegexPattern, Template
 from devenv.seed.generate.pools import LETTERS, Pools
@@ -20,7 +21,7 @@ class Joined(Generator):
         self.fmt, self.pools, self.max_length = fmt, [list(p) for p in pools], max_length
 
     def generate(self, batch: Batch) -> list[Any]:
-        columns = [batch.rng.choices(pool, k=batch.count) for pool in self.pools]
+        columns = [choices(batch.rng, pool, batch.count) for pool in self.pools]
         fmt = self.fmt.format
         values = [fmt(*parts) for parts in zip(*columns)]
         if self.max_length:
@@ -36,8 +37,8 @@ class Slug(Generator):
 
     def generate(self, batch: Batch) -> list[Any]:
         rng = batch.rng
-        a = rng.choices(self.words, k=batch.count)
-        b = rng.choices(self.words, k=batch.count)
+        a = choices(rng, self.words, batch.count)
+        b = choices(rng, self.words, batch.count)
         return fit([f"{x}-{y}" for x, y in zip(a, b)], self.max_length)
 
 
@@ -73,7 +74,7 @@ class TemplateGen(Generator):
         self.unique = template.indexed
 
     def generate(self, batch: Batch) -> list[Any]:
-        drawn = {name: batch.rng.choices(pool, k=batch.count) for name, pool in self.pools.items()}
+        drawn = {name: choices(batch.rng, pool, batch.count) for name, pool in self.pools.items()}
         fmt = self.template.text.format
         out = []
         for offset, i in enumerate(batch.indices):

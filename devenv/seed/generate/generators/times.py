@@ -9,6 +9,7 @@ from itertools import repeat
 from operator import add, itemgetter
 from typing import Any, TypeVar
 
+from devenv.seed.generate.draws import below
 from devenv.seed.generate.generators.base import Batch, Generator
 from devenv.seed.generate.rng import IndexPermutation
 
@@ -64,8 +65,7 @@ class TimeRange(Generator):
         if self.perm is not None:
             offsets = [self.perm(i) for i in batch.indices]
         else:
-            rnd = batch.rng.random
-            offsets = [int(rnd() * width) for _ in range(batch.count)]
+            offsets = below(batch.rng, batch.count, width)
         if self.as_text:
             return self._texts(offsets)
         if self.as_date:
