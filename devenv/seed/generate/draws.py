@@ -40,9 +40,11 @@ def uniforms(rng: random.Random, count: int) -> npt.NDArray[np.float64]:
         return np.array([rnd() for _ in range(count)], dtype=np.float64)
     version, internal, gauss = rng.getstate()
     twister = _twister()
-    twister.set_state(("MT19937", np.array(internal[:_STATE_WORDS], dtype=np.uint32), internal[_STATE_WORDS]))
+    twister.set_state(("MT19937", np.array(internal[:_STATE_WORDS], dtype=np.uint32), internal[_STATE_WORDS], 0, 0.0))
     values = twister.random_sample(count)
-    _, key, position = twister.get_state()[:3]
+    state = twister.get_state()
+    assert isinstance(state, tuple)  # the legacy form asked for by default
+    key, position = state[1], state[2]
     rng.setstate((version, (*key.tolist(), position), gauss))
     return values
 

@@ -5,6 +5,7 @@ column, batch number), so the data never depends on the order or the machine it 
 from __future__ import annotations
 
 import random
+from dataclasses import dataclass
 from collections.abc import Iterator
 from typing import Any
 
@@ -36,6 +37,14 @@ from devenv.seed.spec.model import SeedSpec, TableSpec
 
 BATCH = 10_000
 _DERIVED = ("other", "tsvector")  # kinds a database default or trigger fills better than a guess
+
+
+@dataclass(frozen=True)
+class ColumnBatch:
+    """A batch of `count` rows as one list of values per column (in `TableBuilder.columns` order)."""
+
+    count: int
+    columns: list[list[Any]]
 
 
 class TableBuilder:
@@ -241,6 +250,11 @@ class TableBuilder:
     def batches(self) -> Iterator[list[tuple[Any, ...]]]:
         """The table's rows, BATCH at a time, as tuples in `self.columns` order (deferred
         foreign keys NULL)."""
+        for batch in self.column_batches():
+            yield list(zip(*batch.columns))
+
+    def column_batches(self) -> Iterator[ColumnBatch]:
+        """The same rows as `batches`, one list of values per column of `self.columns`."""
         seed, name = self.spec.seed, self.table.name
         deferred_cols = {c for fk in self.deferred for c in fk.columns if c not in self.deferred_given[fk]}
         counters: list[dict[tuple[Any, ...], int]] = [{} for _ in self.ordinals]
@@ -267,7 +281,7 @@ class TableBuilder:
                 rng = random.Random(derive_seed(seed, name, "self", self_picker.fk.columns, number))
                 cols.update(self_picker.values(indices, rng, cols))
             repair(self.checks, cols, count, random.Random(derive_seed(seed, name, "repair", number)), self.fk_columns)
-            yield list(zip(*(cols[c] for c in self.columns)))
+            yield ColumnBatch(count if self.columns else 0, [cols[c] for c in self.columns])
 
 
 def _count(counter: dict[tuple[Any, ...], int], groups: Iterator[tuple[Any, ...]], start: int) -> list[int]:

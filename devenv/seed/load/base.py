@@ -81,6 +81,12 @@ class Loader:
         converters = self.converters(table, columns)
         return lambda rows: self.convert(rows, converters)
 
+    def column_encoder(self, table: Table, columns: list[str]) -> Callable[[list[list[Any]]], Any]:
+        """Like `encoder`, for a batch given as one list of values per column (generated rows
+        are made that way: loaders writing column by column, as COPY text, skip making rows)."""
+        encode = self.encoder(table, columns)
+        return lambda values: encode(list(zip(*values)))
+
     def convert(self, rows: list[Row], converters: list[Converter | None]) -> list[Row]:
         active = [(i, fn) for i, fn in enumerate(converters) if fn is not None]
         if not active:

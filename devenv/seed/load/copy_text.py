@@ -42,6 +42,8 @@ def _temporal(values: list[Any]) -> list[str | None]:
     """Dates and datetimes in ISO form, through the first value's own `isoformat` (a value of
     another type makes it fall back to checking each one)."""
     first = next((v for v in values if v is not None), None)
+    if type(first) is str:  # already ISO text (a generator made it so): kept as it is
+        return [v if v is None or type(v) is str else _temporal_text(v) for v in values]
     iso = getattr(type(first), "isoformat", None) if isinstance(first, (dt.date, dt.time)) else None
     if iso is not None:
         try:
@@ -115,9 +117,17 @@ def copy_text(rows: list[tuple[Any, ...]], columns: list[Formatter]) -> bytes:
     """`rows` as COPY text (tab-separated, \\N for NULL, one line per row)."""
     if not rows:
         return b""
+    return copy_columns([list(values) for values in zip(*rows)], columns)
+
+
+def copy_columns(values_by_column: list[list[Any]], columns: list[Formatter]) -> bytes:
+    """The rows whose values `values_by_column` holds column by column, as COPY text (see
+    `copy_text`): made a column at a time, so rows never need to be tuples."""
+    if not values_by_column or not values_by_column[0]:
+        return b""
     texts: list[list[str]] = []
-    for formatter, values in zip(columns, zip(*rows)):
-        text = formatter(list(values))
+    for formatter, values in zip(columns, values_by_column):
+        text = formatter(values)
         present: list[str] = [t for t in text if t is not None] if has_null(text) else text  # type: ignore[assignment]
         joined = "".join(present)
         if any(special in joined for special in _SPECIALS):

@@ -15,7 +15,7 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from devenv.seed.load.base import Converter, Encoded, Loader, Row, to_json
-from devenv.seed.load.copy_text import copy_text, formatters
+from devenv.seed.load.copy_text import copy_columns, copy_text, formatters
 from devenv.seed.schema.model import Schema, Table
 
 # The named tables and, for partitioned ones, every partition under them.
@@ -76,6 +76,12 @@ class PostgresLoader(Loader):
         if fast is None:
             return super().encoder(table, columns)
         return lambda rows: copy_text(rows, fast)
+
+    def column_encoder(self, table: Table, columns: list[str]) -> Callable[[list[list[Any]]], Any]:
+        fast = formatters(table, columns)
+        if fast is None:
+            return super().column_encoder(table, columns)
+        return lambda values: copy_columns(values, fast)
 
     def load(self, table: Table, columns: list[str], batches: Iterable[Encoded],
              on_batch: Callable[[int], None]) -> int:

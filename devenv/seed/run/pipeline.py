@@ -12,6 +12,7 @@ from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 
+from devenv.seed.generate.table import ColumnBatch
 from devenv.seed.load.base import Encoded, Loader, Row
 from devenv.seed.load.prefetch import prefetched
 from devenv.seed.schema.model import Table
@@ -25,7 +26,7 @@ class Job:
     batches are made: it returns the columns written, the batches and the expected row count."""
 
     table: Table
-    start: Callable[[], tuple[list[str], Iterator[list[Row]], int]]
+    start: Callable[[], tuple[list[str], Iterator[list[Row]] | Iterator[ColumnBatch], int]]
 
 
 @dataclass(frozen=True)
@@ -45,9 +46,13 @@ def load_all(loader: Loader, jobs: list[Job], progress: Progress | None) -> dict
         for job in jobs:
             columns, batches, total = job.start()
             encode = loader.encoder(job.table, columns)
+            encode_columns = loader.column_encoder(job.table, columns)
             yield _Begin(job, columns, total)
             for batch in batches:
-                yield Encoded(len(batch), encode(batch))
+                if isinstance(batch, ColumnBatch):
+                    yield Encoded(batch.count, encode_columns(batch.columns))
+                else:
+                    yield Encoded(len(batch), encode(batch))
             yield _END
 
     done: dict[str, tuple[int, float]] = {}

@@ -14,7 +14,7 @@ from devenv.errors import InputError, RuntimeFailure
 from devenv.seed.generate.deferred import complete_held, deferred_updates
 from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.references import TableData
-from devenv.seed.generate.table import TableBuilder
+from devenv.seed.generate.table import ColumnBatch, TableBuilder
 from devenv.seed.load.base import Loader, Row
 from devenv.seed.load.dialect import loader_for
 from devenv.seed.run.pipeline import Job, Progress, load_all
@@ -93,13 +93,13 @@ def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, p
     held: dict[str, list[list[Row]]] = {}
 
     def job(name: str) -> Job:
-        def start() -> tuple[list[str], Iterator[list[Row]], int]:  # in the worker, tables in order
+        def start() -> tuple[list[str], Iterator[list[Row]] | Iterator[ColumnBatch], int]:  # in the worker, in order
             builder = TableBuilder(schema.tables[name], spec, plan, known, pools, needed.get(name, set()), warnings)
             known[name], builders[name] = builder.data, builder
             if name in plan.held:  # NOT NULL deferred keys need parents made later: made now, loaded last
                 held[name] = list(builder.batches())
                 return builder.columns, iter(()), 0
-            return builder.columns, builder.batches(), builder.rows
+            return builder.columns, builder.column_batches(), builder.rows
         return Job(schema.tables[name], start)
 
     def completed(name: str) -> Job:
