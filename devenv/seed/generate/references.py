@@ -94,7 +94,7 @@ class ParentPicker:
         if self.mode == "one_to_one":
             perm = self.perm
             assert perm is not None  # set with the mode
-            picked = [perm(i) for i in indices]
+            picked = perm.many(indices)  # type: ignore[assignment]  # no None yet
         elif self.mode == "per_parent":
             assert self.layout is not None  # set with the mode
             parent_of = self.layout.parent_of

@@ -304,7 +304,7 @@ class _Fit(g.Generator):
     def generate(self, batch: g.Batch) -> list[Any]:
         values = self.inner.generate(batch)
         low, high = self.minimum, self.maximum
-        if values and None not in values and all(type(v) is str for v in values):
+        if values and set(map(type, values)) == {str}:
             lengths = list(map(len, values))  # the usual case, every value fits, checked in C
             if min(lengths) >= low and (not high or max(lengths) <= high):
                 return values

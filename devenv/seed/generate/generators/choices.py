@@ -40,7 +40,7 @@ class Nth(Generator):
 
     def generate(self, batch: Batch) -> list[Any]:
         values, perm = self.values, self.perm
-        return [values[perm(i)] for i in batch.indices]
+        return list(map(values.__getitem__, perm.many(batch.indices)))
 
 
 class Boolean(Generator):

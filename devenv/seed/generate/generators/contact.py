@@ -3,12 +3,17 @@ numbers in the fictional 555 range (both unique on request)."""
 
 from __future__ import annotations
 
+from operator import add
 from typing import Any
 
 from devenv.seed.generate.draws import choices, uniforms
 from devenv.seed.generate.generators.base import Batch, Generator, fit
 from devenv.seed.generate.pools import SAFE_EMAIL_DOMAINS, Pools
-from devenv.seed.generate.rng import IndexPermutation, base36, base36_width
+from devenv.seed.generate.rng import IndexPermutation, base36_many, base36_width
+
+
+_AREAS = [f"+1-{200 + a}-555-01" for a in range(800)]  # +1-AAA-555-01EE: area codes, then the last digits
+_ENDS = [f"{e:02d}" for e in range(100)]
 
 
 class Email(Generator):
@@ -31,8 +36,8 @@ class Email(Generator):
             values = [f"{f}.{l}@{d}" for f, l, d in zip(firsts, lasts, domains)]
         else:
             perm, width = self.perm, self.width
-            values = [f"{f}.{l}.{base36(perm(i), width)}@{d}"
-                      for f, l, d, i in zip(firsts, lasts, domains, batch.indices)]
+            tags = base36_many(perm.many(batch.indices), width)
+            values = [f"{f}.{l}.{t}@{d}" for f, l, d, t in zip(firsts, lasts, domains, tags)]
         return fit(values, self.max_length, keep_tail=True)
 
 
@@ -50,7 +55,7 @@ class Phone(Generator):
         if self.perm is None:  # two draws a value: the area code, then the last two digits
             draws = uniforms(batch.rng, 2 * batch.count)
             areas, ends = (draws[0::2] * 800).astype("int64").tolist(), (draws[1::2] * 100).astype("int64").tolist()
-            values = [f"+1-{200 + a}-555-01{e:02d}" for a, e in zip(areas, ends)]
+            values = list(map(add, map(_AREAS.__getitem__, areas), map(_ENDS.__getitem__, ends)))
         else:
             perm = self.perm
             values = []

@@ -46,7 +46,7 @@ class UniqueInt(Generator):
 
     def generate(self, batch: Batch) -> list[Any]:
         low, perm = self.low, self.perm
-        return [low + perm(i) for i in batch.indices]
+        return [low + n for n in perm.many(batch.indices)]
 
 
 class FloatRange(Generator):
@@ -80,7 +80,7 @@ class DecimalRange(Generator):
                 self._values = [Decimal(low + u).scaleb(-scale) for u in range(width)]
             return list(map(self._values.__getitem__, below(batch.rng, batch.count, width)))  # the same draws as below
         if self.perm is not None:
-            units = [low + self.perm(i) for i in batch.indices]
+            units = [low + n for n in self.perm.many(batch.indices)]
         else:
             units = [low + u for u in below(batch.rng, batch.count, width)]
         return [Decimal(u).scaleb(-scale) for u in units]

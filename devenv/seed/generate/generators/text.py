@@ -11,7 +11,7 @@ from devenv.seed.generate.draws import choices
 from devenv.seed.generate.generators.base import Batch, Generator, fit
 from devenv.seed.generate.patterns import RegexPattern, Template
 from devenv.seed.generate.pools import LETTERS, Pools
-from devenv.seed.generate.rng import IndexPermutation, base36, base36_width
+from devenv.seed.generate.rng import IndexPermutation, base36_many, base36_width
 
 
 class Joined(Generator):
@@ -62,7 +62,7 @@ class RegexGen(Generator):
     def generate(self, batch: Batch) -> list[Any]:
         if self.perm is not None:
             nth, perm = self.pattern.nth, self.perm
-            return [nth(perm(i)) for i in batch.indices]
+            return list(map(nth, perm.many(batch.indices)))
         sample, rng = self.pattern.sample, batch.rng
         return [sample(rng) for _ in range(batch.count)]
 
@@ -125,7 +125,7 @@ class IndexedText(Generator):
     def generate(self, batch: Batch) -> list[Any]:
         base = self.inner.generate(batch)
         perm, width, sep = self.perm, self.width, self.sep
-        suffixes = [base36(perm(i), width) for i in batch.indices]
+        suffixes = base36_many(perm.many(batch.indices), width)
         if self.max_length is None:
             return [f"{b}{sep}{s}" for b, s in zip(base, suffixes)]
         room = self.max_length - width - len(sep)

@@ -9,6 +9,8 @@ from itertools import repeat
 from operator import add, itemgetter
 from typing import Any, TypeVar
 
+import numpy as np
+
 from devenv.seed.generate.draws import below
 from devenv.seed.generate.generators.base import Batch, Generator
 from devenv.seed.generate.rng import IndexPermutation
@@ -63,7 +65,7 @@ class TimeRange(Generator):
     def generate(self, batch: Batch) -> list[Any]:
         low, width = self.low, self.width
         if self.perm is not None:
-            offsets = [self.perm(i) for i in batch.indices]
+            offsets = self.perm.many(batch.indices)
         else:
             offsets = below(batch.rng, batch.count, width)
         if self.as_text:
@@ -93,6 +95,9 @@ class TimeRange(Generator):
         assert isinstance(low, dt.datetime)  # not a date range
         days, clock = self._day_texts(low.toordinal(), " "), _clock()
         start = low.hour * 3600 + low.minute * 60 + low.second
+        if start + self.width < 2**62:  # day and second of day for every value at once
+            day, second = np.divmod(np.array(offsets, dtype=np.int64) + start, 86_400)
+            return list(map(add, map(days.__getitem__, day.tolist()), map(clock.__getitem__, second.tolist())))
         split = list(map(divmod, map(start.__add__, offsets), repeat(86_400)))
         return list(map(add, map(days.__getitem__, map(_FIRST, split)), map(clock.__getitem__, map(_SECOND, split))))
 
