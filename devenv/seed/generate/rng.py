@@ -49,7 +49,7 @@ class IndexPermutation:
         if len(indices) >= 64 and indices.step == 1 and indices.start >= 0 \
                 and self.a * max(indices.stop, self.size) + self.b < 2**63:
             numbers = np.arange(indices.start, indices.stop, dtype=np.int64)
-            return ((numbers * self.a + self.b) % self.size).tolist()  # type: ignore[no-any-return]
+            return ((numbers * self.a + self.b) % self.size).tolist()
         a, b, size = self.a, self.b, self.size
         return [(a * n + b) % size for n in indices]
 
