@@ -49,12 +49,12 @@ def uniforms(rng: random.Random, count: int) -> npt.NDArray[np.float64]:
     return values
 
 
-def below(rng: random.Random, count: int, size: int | float) -> list[int]:
+def below(rng: random.Random, count: int, size: float) -> list[int]:
     """`[int(rng.random() * size) for _ in range(count)]`, drawn at once (`size` < 2**52)."""
     return (uniforms(rng, count) * size).astype(np.int64).tolist()  # type: ignore[no-any-return]
 
 
-def below_array(rng: random.Random, count: int, size: int | float) -> npt.NDArray[np.int64]:
+def below_array(rng: random.Random, count: int, size: float) -> npt.NDArray[np.int64]:
     """Like `below`, as an array of indices."""
     return (uniforms(rng, count) * size).astype(np.int64)
 

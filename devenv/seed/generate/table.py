@@ -5,8 +5,8 @@ column, batch number), so the data never depends on the order or the machine it 
 from __future__ import annotations
 
 import random
-from dataclasses import dataclass
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from devenv.errors import InputError

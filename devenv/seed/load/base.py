@@ -126,6 +126,13 @@ class Loader:
     def begin(self, tables: list[str]) -> None:
         """Before loading `tables` (already empty): e.g. set bulk-load conditions."""
 
+    def rebuild_per_table(self, tables: list[str], kept: set[str]) -> None:
+        """For a loader that sets foreign keys (and indexes) aside: make each table's again as
+        soon as it is loaded (`loaded`), except keys joining `kept` tables (their rows change later)."""
+
+    def loaded(self, table: str) -> None:
+        """After every row of `table` is written (the pipeline calls it table by table)."""
+
     def finish(self, tables: list[Table]) -> None:
         """After loading: e.g. move sequences past the keys written."""
 
@@ -148,4 +155,4 @@ def database_failure(exc: Exception, table: str, what: str = "loading", masking:
                           details="\n".join(line for line in message[1:] if line.strip()))
 
 
-__all__ = ["Loader", "Converter", "Encoded", "Row", "to_json", "database_failure", "DBAPIError"]
+__all__ = ["Converter", "DBAPIError", "Encoded", "Loader", "Row", "database_failure", "to_json"]

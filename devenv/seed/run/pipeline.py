@@ -64,6 +64,7 @@ def load_all(loader: Loader, jobs: list[Job], progress: Progress | None) -> dict
                 progress(name, 0, begin.total)
             written = loader.load(begin.job.table, begin.columns, _until_end(ready),
                                   _reporter(progress, name, begin.total))
+            loader.loaded(name)
             done[name] = (written, time.perf_counter() - started)
     return done
 

@@ -88,6 +88,8 @@ def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, p
     external = {name: _read_external(loader_for(conn, schema), name, needed) for name in plan.external}
     _check_before_writing(schema, spec, plan, external, pools, needed)
     loader = open_loader(conn, schema, plan, spec, reset, "seed")
+    changed_later = set(plan.held) | {name for name in plan.order if plan.deferred.get(name)}
+    loader.rebuild_per_table(list(plan.order), changed_later)
     known: dict[str, TableData] = dict(external)
     builders: dict[str, TableBuilder] = {}
     held: dict[str, list[list[Row]]] = {}

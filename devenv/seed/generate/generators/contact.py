@@ -11,7 +11,6 @@ from devenv.seed.generate.generators.base import Batch, Generator, fit
 from devenv.seed.generate.pools import SAFE_EMAIL_DOMAINS, Pools
 from devenv.seed.generate.rng import IndexPermutation, base36_many, base36_width
 
-
 _AREAS = [f"+1-{200 + a}-555-01" for a in range(800)]  # +1-AAA-555-01EE: area codes, then the last digits
 _ENDS = [f"{e:02d}" for e in range(100)]
 
