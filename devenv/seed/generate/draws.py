@@ -70,8 +70,9 @@ def choices(rng: random.Random, population: Sequence[Any], count: int,
     else:
         cumulative = list(accumulate(weights))
         total = cumulative[-1] + 0.0
-        if len(cumulative) != size or not total > 0.0 or total == float("inf"):
-            return rng.choices(population, weights, k=count)  # its own error for bad weights
+        if len(cumulative) != size or not total > 0.0 or total == float("inf") \
+                or any(later < earlier for earlier, later in zip(cumulative, cumulative[1:])):
+            return rng.choices(population, weights, k=count)  # its own error (or answer) for odd weights
         bounds = np.array(cumulative[:-1], dtype=np.float64)
         if len(cumulative) > 1 and any(bound != float(exact) for bound, exact in zip(bounds.tolist(), cumulative)):
             return rng.choices(population, weights, k=count)  # weights beyond a double's precision
