@@ -31,20 +31,21 @@ CHILD = "CREATE TABLE c (id integer PRIMARY KEY, p_id integer NOT NULL REFERENCE
 
 # (case, DDL after the parent and child tables, indexes expected set aside, indexes expected kept)
 CASES = [
-    ("keys and plain indexes", "CREATE INDEX c_p ON c (p_id); CREATE INDEX p_lower ON p (lower(name));"
-     "CREATE UNIQUE INDEX c_big ON c (qty, id) WHERE qty > 5;",
+    ("keys and plain indexes", ("CREATE INDEX c_p ON c (p_id); CREATE INDEX p_lower ON p (lower(name));"
+                                "CREATE UNIQUE INDEX c_big ON c (qty, id) WHERE qty > 5;"),
      {"p_pkey", "p_code_key", "c_pkey", "c_p", "p_lower", "c_big"}, set()),
     ("a view grouped by the primary key", "CREATE VIEW v AS SELECT p.id, p.name, count(*) FROM p GROUP BY p.id;",
      {"p_code_key", "c_pkey"}, {"p_pkey"}),
-    ("a commented index", "CREATE INDEX c_qty ON c (qty); COMMENT ON INDEX c_qty IS 'for reports';"
-     "COMMENT ON CONSTRAINT p_code_key ON p IS 'codes are printed';", {"p_pkey", "c_pkey"}, {"c_qty", "p_code_key"}),
-    ("replica identity and cluster", "CREATE UNIQUE INDEX c_ident ON c (id, qty); "
-     "ALTER TABLE c REPLICA IDENTITY USING INDEX c_ident; CLUSTER p USING p_code_key;",
+    ("a commented index", ("CREATE INDEX c_qty ON c (qty); COMMENT ON INDEX c_qty IS 'for reports';"
+                           "COMMENT ON CONSTRAINT p_code_key ON p IS 'codes are printed';"), {"p_pkey", "c_pkey"}, {"c_qty", "p_code_key"}),
+    ("replica identity and cluster", ("CREATE UNIQUE INDEX c_ident ON c (id, qty); "
+                                      "ALTER TABLE c REPLICA IDENTITY USING INDEX c_ident; CLUSTER p USING p_code_key;"),
      {"p_pkey", "c_pkey"}, {"c_ident", "p_code_key"}),
     ("a statistics target", "CREATE INDEX p_expr ON p ((id * 2)); ALTER INDEX p_expr ALTER COLUMN 1 SET STATISTICS 500;",
      {"p_pkey", "p_code_key", "c_pkey"}, {"p_expr"}),
-    ("a partitioned table", "CREATE TABLE m (id integer, day date NOT NULL, PRIMARY KEY (id, day)) PARTITION BY RANGE (day);"
-     "CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2000-01-01') TO ('2100-01-01'); CREATE INDEX m_day ON m (day);",
+    ("a partitioned table", ("CREATE TABLE m (id integer, day date NOT NULL, PRIMARY KEY (id, day)) PARTITION BY RANGE (day);"
+                             "CREATE TABLE m1 PARTITION OF m FOR VALUES FROM ('2000-01-01') TO ('2100-01-01');"
+                             "CREATE INDEX m_day ON m (day);"),
      {"p_pkey", "p_code_key", "c_pkey"}, {"m_pkey", "m1_pkey", "m_day", "m1_day_idx"}),
     ("a deferrable unique constraint", "ALTER TABLE c ADD CONSTRAINT c_once UNIQUE (qty, p_id, id) DEFERRABLE INITIALLY DEFERRED;",
      {"p_pkey", "p_code_key", "c_pkey"}, {"c_once"}),  # its recheck trigger depends on it: kept

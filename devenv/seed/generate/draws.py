@@ -12,7 +12,7 @@ from __future__ import annotations
 import random
 import threading
 from collections.abc import Sequence
-from itertools import accumulate
+from itertools import accumulate, pairwise
 from typing import Any
 
 import numpy as np
@@ -71,7 +71,7 @@ def choices(rng: random.Random, population: Sequence[Any], count: int,
         cumulative = list(accumulate(weights))
         total = cumulative[-1] + 0.0
         if len(cumulative) != size or not total > 0.0 or total == float("inf") \
-                or any(later < earlier for earlier, later in zip(cumulative, cumulative[1:])):
+                or any(later < earlier for earlier, later in pairwise(cumulative)):
             return rng.choices(population, weights, k=count)  # its own error (or answer) for odd weights
         bounds = np.array(cumulative[:-1], dtype=np.float64)
         if len(cumulative) > 1 and any(bound != float(exact) for bound, exact in zip(bounds.tolist(), cumulative)):
