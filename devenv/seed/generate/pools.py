@@ -41,6 +41,15 @@ class Pools:
         self.locale = locale
         self._cache: dict[tuple[str, ...] | tuple[str, str, int], list[Any]] = {}
         self._faker: Any = None
+        self.sample: int | None = None  # set on `sampler()`'s pools: values made per pool, at most
+
+    def sampler(self) -> Pools:
+        """Pools of one value each, sharing this Faker: enough to check a spec (a provider that
+        does not exist or fails with its arguments) before writing, without making every pool
+        first; the real pools are made when the rows are, while the database takes earlier rows."""
+        sampled = Pools(self.seed, self.locale)
+        sampled._faker, sampled.sample = self.faker(), 1
+        return sampled
 
     def faker(self) -> Any:
         if self._faker is None:
@@ -65,10 +74,11 @@ class Pools:
                                  "use a provider name such as name, email, company, date_of_birth")
             fake.seed_instance(derive_seed(self.seed, "pool", self.locale, provider, repr(args)))
             try:
+                made = size if self.sample is None else min(size, self.sample)
                 if isinstance(args, Mapping):
-                    values = [method(**args) for _ in range(size)]
+                    values = [method(**args) for _ in range(made)]
                 else:
-                    values = [method(*args) for _ in range(size)]
+                    values = [method(*args) for _ in range(made)]
             except (TypeError, ValueError, AttributeError) as exc:
                 raise InputError(f"Faker provider '{provider}' failed with these arguments: {exc}",
                                  where or "seed spec", "check the provider's arguments") from exc

@@ -86,7 +86,7 @@ def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, p
     needed = _needed_keys(schema, plan)
     pools = Pools(spec.seed, spec.locale)
     external = {name: _read_external(loader_for(conn, schema), name, needed) for name in plan.external}
-    _check_before_writing(schema, spec, plan, external, pools, needed)
+    _check_before_writing(schema, spec, plan, external, pools.sampler(), needed)
     loader = open_loader(conn, schema, plan, spec, reset, "seed")
     changed_later = set(plan.held) | {name for name in plan.order if plan.deferred.get(name)}
     loader.rebuild_per_table(list(plan.order), changed_later)

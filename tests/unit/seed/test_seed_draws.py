@@ -10,7 +10,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from devenv.errors import InputError
 from devenv.seed.generate import draws
+from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.rng import IndexPermutation, base36, base36_many
 
 SEEDS = st.integers(0, 2**80)
@@ -78,3 +80,18 @@ def test_base36_many_equals_base36(width):
     numbers = [0, 36**width - 1] + [rng.randrange(36**width) for _ in range(300)]
     assert base36_many(numbers, width) == [base36(n, width) for n in numbers]
     assert base36_many([36**width], width) == [base36(36**width, width)]  # too wide: still right
+
+
+@pytest.mark.parametrize("provider, args", [("city", ()), ("first_name", ()), ("pyint", {"max_value": 9}),
+                                            ("paragraph", {"nb_sentences": 2})])
+def test_sampled_pools_hold_the_first_value_of_the_real_pool(provider, args):
+    pools = Pools(7)
+    sampled = pools.sampler()
+    assert sampled.get(provider, args) == pools.get(provider, args)[:1]
+    assert sampled.faker() is pools.faker()
+
+
+@pytest.mark.parametrize("provider, args", [("no_such_provider", ()), ("pyint", {"no_such_argument": 1})])
+def test_sampled_pools_still_refuse_what_the_real_ones_refuse(provider, args):
+    with pytest.raises(InputError):
+        Pools(7).sampler().get(provider, args)
