@@ -26,6 +26,7 @@ class TableData:
     name: str
     rows: int = 0
     keys: dict[str, list[Any]] = field(default_factory=dict)
+    offsets: dict[str, int] = field(default_factory=dict)  # key columns whose value is the row index plus this
 
     def append(self, columns: dict[str, list[Any]]) -> None:
         for name, values in columns.items():
@@ -138,7 +139,10 @@ class ParentPicker:
         nulls = None in picked
         for column, ref in zip(self.fk.columns, self.fk.ref_columns):
             if column in self.writes:
-                keys = self.parent.keys[ref]
+                keys, offset = self.parent.keys[ref], self.parent.offsets.get(ref)
+                if offset is not None and not nulls:  # 1..n keys: computed, not looked up in a long list
+                    out[column] = list(map(offset.__add__, picked))  # type: ignore[arg-type]  # no None here
+                    continue
                 out[column] = [None if p is None else keys[p] for p in picked] if nulls \
                     else list(map(keys.__getitem__, picked))  # type: ignore[arg-type]  # no None here
         return out

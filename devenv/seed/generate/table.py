@@ -81,6 +81,8 @@ class TableBuilder:
         unique_columns = plan_unique_keys(self)
         self.data.rows = self.rows
         self.generators = self._build_generators(unique_columns)
+        self.data.offsets = {name: gen.start for name, gen in self.generators.items()
+                             if name in self.data.keys and type(gen) is g.Sequential}
         self.checks = row_checks(table, self.tspec, self.generators)
         self._moments_as_text()
         self.email_names = email_columns(table, self.tspec, self.generators)

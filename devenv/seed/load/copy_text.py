@@ -128,7 +128,7 @@ def copy_columns(values_by_column: list[list[Any]], columns: list[Formatter]) ->
     texts: list[list[str]] = []
     for formatter, values in zip(columns, values_by_column):
         text = formatter(values)
-        present: list[str] = [t for t in text if t is not None] if has_null(text) else text  # type: ignore[assignment]
+        present: list[str] = [t for t in text if t is not None] if None in text else text  # type: ignore[assignment]
         joined = "".join(present)
         if any(special in joined for special in _SPECIALS):
             texts.append([NULL if t is None else t.translate(_ESCAPES) for t in text])

@@ -33,7 +33,9 @@ _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 def _clock() -> list[str]:
     if not _CLOCK:
-        _CLOCK.extend(f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
+        sixty = [f"{n:02d}" for n in range(60)]
+        minutes = [f"{m}:{s}" for m in sixty for s in sixty]
+        _CLOCK.extend(f"{h:02d}:{ms}" for h in range(24) for ms in minutes)
     return _CLOCK
 
 
