@@ -135,7 +135,7 @@ class ParentPicker:
 
     def values(self, picked: list[int | None]) -> dict[str, list[Any]]:
         """The child columns' values for the picked parent rows (the columns this picker fills)."""
-        out = {}
+        out: dict[str, list[Any]] = {}
         nulls = None in picked
         for column, ref in zip(self.fk.columns, self.fk.ref_columns):
             if column in self.writes:
