@@ -12,6 +12,7 @@ from devenv.errors import InputError
 from devenv.seed.generate.rng import derive_seed
 
 POOL_SIZE = 1000
+INT_TEXTS_MAX = 1 << 20  # at most this many numbers kept as text in a run (about 60 MB)
 
 # Words for labels that Faker's base providers do not offer (product-like names).
 ADJECTIVES = (
@@ -84,6 +85,16 @@ class Pools:
                                  where or "seed spec", "check the provider's arguments") from exc
             self._cache[key] = values
         return self._cache[key]
+
+    def int_texts(self, upto: int) -> list[str] | None:
+        """`str(n)` for n in 0..upto-1 (COPY text for keys), made once a run and grown on demand;
+        None beyond INT_TEXTS_MAX numbers."""
+        if upto > INT_TEXTS_MAX:
+            return None
+        texts = self._cache.setdefault(("int_texts",), [])
+        if len(texts) < upto:
+            texts.extend(map(str, range(len(texts), upto)))
+        return texts
 
     def derived(self, name: str, build: Callable[[], list[Any]]) -> list[Any]:
         """A pool computed by `build()` once (e.g. lower-cased names for e-mail local parts)."""

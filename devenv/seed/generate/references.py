@@ -13,6 +13,7 @@ from typing import Any
 
 from devenv.seed.generate.draws import below
 from devenv.seed.generate.generators.base import with_nulls
+from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.rng import IndexPermutation, derive_seed
 from devenv.seed.schema.model import ForeignKey
 from devenv.seed.spec.model import PerParent
@@ -62,6 +63,15 @@ class ParentPicker:
         self.given: tuple[str, ...] = ()  # child columns another picker already filled
         self.writes: tuple[str, ...] = fk.columns  # child columns this picker fills
         self.groups: dict[tuple[Any, ...], list[int]] = {}  # given values -> parent rows
+        self.texts: list[str] | None = None  # COPY text mode: the texts of the parent's 1..n keys
+
+    def as_copy_text(self, pools: Pools) -> bool:
+        """Give the parent keys' texts instead of the keys (a one-column key numbered 1..n)."""
+        offset = self.parent.offsets.get(self.fk.ref_columns[0])
+        if len(self.fk.columns) != 1 or offset is None or offset < 0:
+            return False
+        self.texts = pools.int_texts(offset + self.parent.rows)
+        return self.texts is not None
 
     def restrict(self, pool: list[int]) -> None:
         """Pick only among the parent rows in `pool`."""
@@ -140,6 +150,11 @@ class ParentPicker:
         for column, ref in zip(self.fk.columns, self.fk.ref_columns):
             if column in self.writes:
                 keys, offset = self.parent.keys[ref], self.parent.offsets.get(ref)
+                if offset is not None and self.texts is not None:  # 1..n keys, as COPY text
+                    texts = self.texts
+                    out[column] = [None if p is None else texts[p + offset] for p in picked] if nulls \
+                        else list(map(texts.__getitem__, map(offset.__add__, picked)))  # type: ignore[arg-type]
+                    continue
                 if offset is not None and not nulls:  # 1..n keys: computed, not looked up in a long list
                     out[column] = list(map(offset.__add__, picked))  # type: ignore[arg-type]  # no None here
                     continue

@@ -11,6 +11,7 @@ from typing import Any
 
 from devenv.errors import InputError
 from devenv.seed.generate import generators as g
+from devenv.seed.generate.copy_texts import make_text_columns
 from devenv.seed.generate.inference import build_generator, default_null_ratio
 from devenv.seed.generate.keys import Ordinal, plan_unique_keys
 from devenv.seed.generate.kinds import ColumnContext
@@ -45,6 +46,7 @@ class ColumnBatch:
 
     count: int
     columns: list[list[Any]]
+    formatted: frozenset[str] = frozenset()  # columns given as COPY text already (see `copy_texts`)
 
 
 class TableBuilder:
@@ -86,6 +88,11 @@ class TableBuilder:
         self.checks = row_checks(table, self.tspec, self.generators)
         self._moments_as_text()
         self.email_names = email_columns(table, self.tspec, self.generators)
+        self.text_columns: frozenset[str] = frozenset()
+
+    def prefer_copy_text(self) -> None:
+        """Make the columns nothing else reads as COPY text (for a loader writing COPY text)."""
+        self.text_columns = make_text_columns(self)
 
     # planning
     def _left_to_database(self, column: Column) -> bool:
@@ -283,7 +290,7 @@ class TableBuilder:
                 rng = random.Random(derive_seed(seed, name, "self", self_picker.fk.columns, number))
                 cols.update(self_picker.values(indices, rng, cols))
             repair(self.checks, cols, count, random.Random(derive_seed(seed, name, "repair", number)), self.fk_columns)
-            yield ColumnBatch(count if self.columns else 0, [cols[c] for c in self.columns])
+            yield ColumnBatch(count if self.columns else 0, [cols[c] for c in self.columns], self.text_columns)
 
 
 def _count(counter: dict[tuple[Any, ...], int], groups: Iterator[tuple[Any, ...]], start: int) -> list[int]:
@@ -302,6 +309,9 @@ class _Fit(g.Generator):
     def __init__(self, inner: g.Generator, minimum: int, maximum: int | None) -> None:
         self.inner, self.minimum, self.maximum = inner, minimum, maximum
         self.unique, self.domain = inner.unique, inner.domain
+
+    def as_copy_text(self, pools: Pools) -> bool:
+        return self.minimum == 0 and self.inner.as_copy_text(pools)  # strings only (a minimum pads numbers too)
 
     def generate(self, batch: g.Batch) -> list[Any]:
         values = self.inner.generate(batch)

@@ -81,9 +81,15 @@ class Loader:
         converters = self.converters(table, columns)
         return lambda rows: self.convert(rows, converters)
 
-    def column_encoder(self, table: Table, columns: list[str]) -> Callable[[list[list[Any]]], Any]:
+    def takes_copy_text(self, table: Table, columns: list[str]) -> bool:
+        """Whether `column_encoder` takes columns already made as PostgreSQL COPY text."""
+        return False
+
+    def column_encoder(self, table: Table, columns: list[str],
+                       formatted: frozenset[str] = frozenset()) -> Callable[[list[list[Any]]], Any]:
         """Like `encoder`, for a batch given as one list of values per column (generated rows
-        are made that way: loaders writing column by column, as COPY text, skip making rows)."""
+        are made that way: loaders writing column by column, as COPY text, skip making rows).
+        `formatted`: columns given as COPY text already (when `takes_copy_text`)."""
         encode = self.encoder(table, columns)
         return lambda values: encode(list(zip(*values)))
 

@@ -120,13 +120,28 @@ def copy_text(rows: list[tuple[Any, ...]], columns: list[Formatter]) -> bytes:
     return copy_columns([list(values) for values in zip(*rows)], columns)
 
 
-def copy_columns(values_by_column: list[list[Any]], columns: list[Formatter]) -> bytes:
+def _all_text(values: list[Any]) -> bool:
+    """Whether every value is text or None (a column made as COPY text; anything else put in
+    it after is formatted as usual)."""
+    try:
+        "".join([v for v in values if v is not None] if None in values else values)
+    except TypeError:
+        return False
+    return True
+
+
+def copy_columns(values_by_column: list[list[Any]], columns: list[Formatter],
+                 formatted: Sequence[bool] = ()) -> bytes:
     """The rows whose values `values_by_column` holds column by column, as COPY text (see
-    `copy_text`): made a column at a time, so rows never need to be tuples."""
+    `copy_text`): made a column at a time, so rows never need to be tuples. A column marked in
+    `formatted` holds its COPY text already (None for NULL): it is only joined."""
     if not values_by_column or not values_by_column[0]:
         return b""
     texts: list[list[str]] = []
-    for formatter, values in zip(columns, values_by_column):
+    for position, (formatter, values) in enumerate(zip(columns, values_by_column)):
+        if position < len(formatted) and formatted[position] and _all_text(values):
+            texts.append([NULL if t is None else t for t in values] if None in values else values)
+            continue
         text = formatter(values)
         present: list[str] = [t for t in text if t is not None] if None in text else text  # type: ignore[assignment]
         joined = "".join(present)

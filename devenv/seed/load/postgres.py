@@ -109,11 +109,16 @@ class PostgresLoader(Loader):
             return super().encoder(table, columns)
         return lambda rows: copy_text(rows, fast)
 
-    def column_encoder(self, table: Table, columns: list[str]) -> Callable[[list[list[Any]]], Any]:
+    def takes_copy_text(self, table: Table, columns: list[str]) -> bool:
+        return formatters(table, columns) is not None
+
+    def column_encoder(self, table: Table, columns: list[str],
+                       formatted: frozenset[str] = frozenset()) -> Callable[[list[list[Any]]], Any]:
         fast = formatters(table, columns)
         if fast is None:
             return super().column_encoder(table, columns)
-        return lambda values: copy_columns(values, fast)
+        given = [name in formatted for name in columns]
+        return lambda values: copy_columns(values, fast, given)
 
     def load(self, table: Table, columns: list[str], batches: Iterable[Encoded],
              on_batch: Callable[[int], None]) -> int:

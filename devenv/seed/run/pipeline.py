@@ -11,6 +11,7 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
 from devenv.seed.generate.table import ColumnBatch
 from devenv.seed.load.base import Encoded, Loader, Row
@@ -46,11 +47,13 @@ def load_all(loader: Loader, jobs: list[Job], progress: Progress | None) -> dict
         for job in jobs:
             columns, batches, total = job.start()
             encode = loader.encoder(job.table, columns)
-            encode_columns = loader.column_encoder(job.table, columns)
+            encoders: dict[frozenset[str], Callable[[list[list[Any]]], Any]] = {}
             yield _Begin(job, columns, total)
             for batch in batches:
                 if isinstance(batch, ColumnBatch):
-                    yield Encoded(batch.count, encode_columns(batch.columns))
+                    if batch.formatted not in encoders:
+                        encoders[batch.formatted] = loader.column_encoder(job.table, columns, batch.formatted)
+                    yield Encoded(batch.count, encoders[batch.formatted](batch.columns))
                 else:
                     yield Encoded(len(batch), encode(batch))
             yield _END

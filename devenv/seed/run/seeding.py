@@ -101,6 +101,8 @@ def run_seed(conn: Connection, schema: Schema, spec: SeedSpec, *, reset: bool, p
             if name in plan.held:  # NOT NULL deferred keys need parents made later: made now, loaded last
                 held[name] = list(builder.batches())
                 return builder.columns, iter(()), 0
+            if loader.takes_copy_text(schema.tables[name], builder.columns):
+                builder.prefer_copy_text()
             return builder.columns, builder.column_batches(), builder.rows
         return Job(schema.tables[name], start)
 

@@ -18,6 +18,7 @@ from typing import Any
 import numpy as np
 
 from devenv.seed.generate.draws import uniforms
+from devenv.seed.generate.pools import Pools
 
 
 @dataclass(frozen=True)
@@ -41,6 +42,11 @@ class Generator:
     def generate(self, batch: Batch) -> list[Any]:
         raise NotImplementedError
 
+    def as_copy_text(self, pools: Pools) -> bool:
+        """Make `str(value)` from now on instead of values (nothing needing a COPY escape, None
+        for NULL), when that is cheaper; whether it does (see `copy_texts`)."""
+        return False
+
 
 class WithNulls(Generator):
     """`inner`'s values with a share `ratio` replaced by NULL (None)."""
@@ -49,6 +55,9 @@ class WithNulls(Generator):
         self.inner, self.ratio = inner, ratio
         self.unique = inner.unique
         self.domain = inner.domain
+
+    def as_copy_text(self, pools: Pools) -> bool:
+        return self.inner.as_copy_text(pools)
 
     def generate(self, batch: Batch) -> list[Any]:
         values = self.inner.generate(batch)

@@ -5,8 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from devenv.seed.generate.copy_texts import texts_of
 from devenv.seed.generate.draws import choices, uniforms
 from devenv.seed.generate.generators.base import Batch, Generator
+from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.rng import IndexPermutation
 
 
@@ -24,9 +26,16 @@ class Choice(Generator):
         self.values = list(values)
         self.weights = list(weights) if weights else None
         self.domain = self.values
+        self.picked = self.values  # what is drawn: the values, or their texts in COPY text mode
+
+    def as_copy_text(self, pools: Pools) -> bool:
+        texts = texts_of(self.values)
+        if texts is not None:
+            self.picked = texts
+        return texts is not None
 
     def generate(self, batch: Batch) -> list[Any]:
-        return choices(batch.rng, self.values, batch.count, self.weights)
+        return choices(batch.rng, self.picked, batch.count, self.weights)
 
 
 class Nth(Generator):
@@ -60,6 +69,12 @@ class PoolChoice(Generator):
         if max_length:
             values = [v[:max_length].rstrip() or v[:max_length] if isinstance(v, str) else v for v in values]
         self.values = values
+
+    def as_copy_text(self, pools: Pools) -> bool:
+        texts = texts_of(self.values)
+        if texts is not None:
+            self.values = texts
+        return texts is not None
 
     def generate(self, batch: Batch) -> list[Any]:
         return choices(batch.rng, self.values, batch.count)

@@ -7,15 +7,25 @@ from typing import Any
 
 from devenv.seed.generate.draws import below, below_array
 from devenv.seed.generate.generators.base import Batch, Generator
+from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.rng import IndexPermutation
 
 
 class IntRange(Generator):
     def __init__(self, low: int, high: int) -> None:
         self.low, self.width = low, high - low + 1
+        self._texts: list[str] | None = None  # the texts of every value, in COPY text mode
+
+    def as_copy_text(self, pools: Pools) -> bool:
+        if self.width > _TABULATED or self.width >= 2**52:
+            return False
+        self._texts = [str(self.low + offset) for offset in range(self.width)]
+        return True
 
     def generate(self, batch: Batch) -> list[Any]:
         low, width = self.low, self.width
+        if self._texts is not None:
+            return list(map(self._texts.__getitem__, below(batch.rng, batch.count, width)))
         if width < 2**52 and -(2**62) < low < 2**62:
             return (below_array(batch.rng, batch.count, width) + low).tolist()  # type: ignore[no-any-return]
         if width < 2**52:
@@ -32,9 +42,21 @@ class Sequential(Generator):
 
     def __init__(self, start: int = 1) -> None:
         self.start = start
+        self._pools: Pools | None = None  # in COPY text mode: where the numbers' texts are
+
+    def as_copy_text(self, pools: Pools) -> bool:
+        if self.start < 0:
+            return False
+        self._pools = pools
+        return True
 
     def generate(self, batch: Batch) -> list[Any]:
-        return list(range(batch.start + self.start, batch.start + self.start + batch.count))
+        first, stop = batch.start + self.start, batch.start + self.start + batch.count
+        texts = self._pools.int_texts(stop) if self._pools is not None else None
+        if texts is not None:
+            return texts[first:stop]
+        values = range(first, stop)
+        return list(map(str, values)) if self._pools is not None else list(values)
 
 
 class UniqueInt(Generator):
@@ -72,9 +94,18 @@ class DecimalRange(Generator):
         self.perm = IndexPermutation(self.width, unique_key) if unique_key is not None else None
         self.unique = self.perm is not None
         self._values: list[Decimal] | None = None  # every value, made once, for ranges this small
+        self._texts: list[str] | None = None  # their texts, in COPY text mode
+
+    def as_copy_text(self, pools: Pools) -> bool:
+        if self.perm is not None or self.width > _TABULATED:
+            return False
+        self._texts = [str(Decimal(self.unit_low + u).scaleb(-self.scale)) for u in range(self.width)]
+        return True
 
     def generate(self, batch: Batch) -> list[Any]:
         low, width, scale = self.unit_low, self.width, self.scale
+        if self._texts is not None:
+            return list(map(self._texts.__getitem__, below(batch.rng, batch.count, width)))
         if self.perm is None and width <= _TABULATED:
             if self._values is None:
                 self._values = [Decimal(low + u).scaleb(-scale) for u in range(width)]
