@@ -35,6 +35,9 @@ class TableData:
                 self.keys[name].extend(values)
 
 
+_SMALL_PARENT = 4096  # parents whose keys' texts stay in the processor's cache
+
+
 class ParentPicker:
     """Picks parent row indices for the rows of a batch. Modes:
     - random: any parent, uniformly (with `null_ratio` NULLs);
@@ -68,8 +71,8 @@ class ParentPicker:
     def as_copy_text(self, pools: Pools) -> bool:
         """Give the parent keys' texts instead of the keys (a one-column key numbered 1..n)."""
         offset = self.parent.offsets.get(self.fk.ref_columns[0])
-        if len(self.fk.columns) != 1 or offset is None or offset < 0:
-            return False
+        if len(self.fk.columns) != 1 or offset is None or offset < 0 or self.parent.rows > _SMALL_PARENT:
+            return False  # texts picked at random from a long table cost more than printing the keys
         self.texts = pools.int_texts(offset + self.parent.rows)
         return self.texts is not None
 

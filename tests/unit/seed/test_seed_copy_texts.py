@@ -30,7 +30,9 @@ def child(*extra: Column, fks: tuple[ForeignKey, ...] = (ForeignKey(("parent_id"
 # (case, child table, spec of the child, columns expected as text)
 CASES = [
     ("plain child", child(Column("amount", Numeric(10, 2), nullable=False), Column("status", String(10))),
-     {"rows": 25_000}, {"id", "parent_id", "amount"}),  # a status of 10 letters: made as values
+     {"rows": 25_000}, {"id", "parent_id", "amount"}),
+    ("a big parent's keys are printed", child(Column("amount", Numeric(10, 2), nullable=False)),
+     {"rows": 3000, "parent_rows": 5000}, {"id", "amount"}),  # a status of 10 letters: made as values
     ("a check reads both sides", child(Column("low", Integer()), Column("high", Integer()),
                                        constraints=(Compare("high", ">=", "low"),)),
      {"rows": 3000}, {"id", "parent_id"}),
@@ -51,7 +53,9 @@ CASES = [
 
 def build(table: Table, tables: dict, copy_text: bool) -> tuple[TableBuilder, list[bytes]]:
     schema = Schema("postgresql", {"parent": PARENT, "child": table})
-    spec = parse_spec({"database": "x", "seed": 9, "tables": {"parent": {"rows": 2000}, "child": tables}})
+    tables = dict(tables)
+    parent_rows = tables.pop("parent_rows", 2000)
+    spec = parse_spec({"database": "x", "seed": 9, "tables": {"parent": {"rows": parent_rows}, "child": tables}})
     plan = make_plan(schema, list(schema.tables))
     known: dict[str, TableData] = {}
     pools = Pools(spec.seed, spec.locale)
