@@ -120,16 +120,6 @@ def copy_text(rows: list[tuple[Any, ...]], columns: list[Formatter]) -> bytes:
     return copy_columns([list(values) for values in zip(*rows)], columns)
 
 
-def _all_text(values: list[Any]) -> bool:
-    """Whether every value is text or None (a column made as COPY text; anything else put in
-    it after is formatted as usual)."""
-    try:
-        "".join([v for v in values if v is not None] if None in values else values)
-    except TypeError:
-        return False
-    return True
-
-
 def copy_columns(values_by_column: list[list[Any]], columns: list[Formatter],
                  formatted: Sequence[bool] = ()) -> bytes:
     """The rows whose values `values_by_column` holds column by column, as COPY text (see
@@ -139,7 +129,7 @@ def copy_columns(values_by_column: list[list[Any]], columns: list[Formatter],
         return b""
     texts: list[list[str]] = []
     for position, (formatter, values) in enumerate(zip(columns, values_by_column)):
-        if position < len(formatted) and formatted[position] and _all_text(values):
+        if position < len(formatted) and formatted[position]:
             texts.append([NULL if t is None else t for t in values] if None in values else values)
             continue
         text = formatter(values)
@@ -149,4 +139,9 @@ def copy_columns(values_by_column: list[list[Any]], columns: list[Formatter],
             texts.append([NULL if t is None else t.translate(_ESCAPES) for t in text])
         else:
             texts.append(present if len(present) == len(text) else [NULL if t is None else t for t in text])
-    return ("\n".join(map("\t".join, zip(*texts))) + "\n").encode("utf-8")
+    try:
+        return ("\n".join(map("\t".join, zip(*texts))) + "\n").encode("utf-8")
+    except TypeError:  # a value other than text in a column made as text: every column formatted
+        if not any(formatted):
+            raise
+        return copy_columns(values_by_column, columns)

@@ -99,7 +99,9 @@ class DecimalRange(Generator):
     def as_copy_text(self, pools: Pools) -> bool:
         if self.perm is not None or self.width > _TABULATED:
             return False
-        self._texts = [str(Decimal(self.unit_low + u).scaleb(-self.scale)) for u in range(self.width)]
+        low, width, scale = self.unit_low, self.width, self.scale
+        self._texts = pools.derived(f"decimal texts {low} {width} {scale}",  # columns of one range share it
+                                    lambda: [str(Decimal(low + u).scaleb(-scale)) for u in range(width)])
         return True
 
     def generate(self, batch: Batch) -> list[Any]:
