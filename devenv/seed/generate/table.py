@@ -11,7 +11,7 @@ from typing import Any
 
 from devenv.errors import InputError
 from devenv.seed.generate import generators as g
-from devenv.seed.generate.copy_texts import make_text_columns
+from devenv.seed.generate.copy_texts import TEXT_KINDS
 from devenv.seed.generate.inference import build_generator, default_null_ratio
 from devenv.seed.generate.keys import Ordinal, plan_unique_keys
 from devenv.seed.generate.kinds import ColumnContext
@@ -92,7 +92,7 @@ class TableBuilder:
 
     def prefer_copy_text(self) -> None:
         """Make the columns nothing else reads as COPY text (for a loader writing COPY text)."""
-        self.text_columns = make_text_columns(self)
+        self.text_columns = _text_columns(self)
 
     # planning
     def _left_to_database(self, column: Column) -> bool:
@@ -329,3 +329,34 @@ class _Fit(g.Generator):
                     v = v + "x" * (low - len(v))
             out.append(v)
         return out
+
+
+def _text_columns(builder: TableBuilder) -> frozenset[str]:
+    """Switch every column of `builder` that can be made as COPY text to it; returns them."""
+    table = builder.table
+    read = set(builder.data.keys) | set(builder.email_names or ())
+    for check in builder.checks:
+        read |= {getattr(check, name) for name in ("left", "right", "column") if hasattr(check, name)}
+    for ordinal in builder.ordinals:
+        read |= {ordinal.column, *ordinal.group}
+    for _, finite in builder.joints:
+        read |= {name for name, _ in finite}
+    for picker in builder.pickers:
+        read |= set(picker.given)
+        if len(picker.fk.columns) > 1 or picker.mode == "given":
+            read |= set(picker.fk.columns)
+    for self_picker in builder.self_pickers:
+        read |= set(self_picker.fk.columns)
+    for fk in builder.deferred:
+        read |= set(fk.columns)
+    made: set[str] = set()
+    pools = builder.pools
+    for name, gen in builder.generators.items():
+        if name not in read and table.column(name).kind in TEXT_KINDS and gen.as_copy_text(pools):
+            made.add(name)
+    for picker in builder.pickers:
+        column = picker.fk.columns[0]
+        if len(picker.fk.columns) == 1 and column not in read and table.column(column).kind == "int" \
+                and picker.as_copy_text(pools):
+            made.add(column)
+    return frozenset(made)
