@@ -1,5 +1,6 @@
-"""Columns made directly as PostgreSQL COPY text (chosen by `TableBuilder.prefer_copy_text`): when nothing else in the row reads a column's
-values (no key another table copies, no check, no e-mail made from it...), a generator that
+"""Columns made directly as PostgreSQL COPY text (`TableBuilder.prefer_copy_text` chooses them):
+when nothing else in the row reads a column's values (no key another table copies, no check, no
+e-mail made from it...), a generator that
 draws from a finite table (numbers 1..n, a small integer range, tabulated decimals, choices, a
 pool, a parent's 1..n keys) picks the value's text from a table made once, instead of making the
 value and printing it for every row. The text is exactly what the COPY formatter would print
