@@ -12,6 +12,7 @@ from devenv.errors import InputError
 from devenv.seed.generate.rng import derive_seed
 
 POOL_SIZE = 1000
+INT_TEXTS_MAX = 1 << 20  # at most this many numbers kept as text in a run (about 60 MB)
 
 # Words for labels that Faker's base providers do not offer (product-like names).
 ADJECTIVES = (
@@ -41,6 +42,15 @@ class Pools:
         self.locale = locale
         self._cache: dict[tuple[str, ...] | tuple[str, str, int], list[Any]] = {}
         self._faker: Any = None
+        self.sample: int | None = None  # set on `sampler()`'s pools: values made per pool, at most
+
+    def sampler(self) -> Pools:
+        """Pools of one value each, sharing this Faker: enough to check a spec (a provider that
+        does not exist or fails with its arguments) before writing, without making every pool
+        first; the real pools are made when the rows are, while the database takes earlier rows."""
+        sampled = Pools(self.seed, self.locale)
+        sampled._faker, sampled.sample = self.faker(), 1
+        return sampled
 
     def faker(self) -> Any:
         if self._faker is None:
@@ -65,15 +75,26 @@ class Pools:
                                  "use a provider name such as name, email, company, date_of_birth")
             fake.seed_instance(derive_seed(self.seed, "pool", self.locale, provider, repr(args)))
             try:
+                made = size if self.sample is None else min(size, self.sample)
                 if isinstance(args, Mapping):
-                    values = [method(**args) for _ in range(size)]
+                    values = [method(**args) for _ in range(made)]
                 else:
-                    values = [method(*args) for _ in range(size)]
+                    values = [method(*args) for _ in range(made)]
             except (TypeError, ValueError, AttributeError) as exc:
                 raise InputError(f"Faker provider '{provider}' failed with these arguments: {exc}",
                                  where or "seed spec", "check the provider's arguments") from exc
             self._cache[key] = values
         return self._cache[key]
+
+    def int_texts(self, upto: int) -> list[str] | None:
+        """`str(n)` for n in 0..upto-1 (COPY text for keys), made once a run and grown on demand;
+        None beyond INT_TEXTS_MAX numbers."""
+        if upto > INT_TEXTS_MAX:
+            return None
+        texts = self._cache.setdefault(("int_texts",), [])
+        if len(texts) < upto:
+            texts.extend(map(str, range(len(texts), upto)))
+        return texts
 
     def derived(self, name: str, build: Callable[[], list[Any]]) -> list[Any]:
         """A pool computed by `build()` once (e.g. lower-cased names for e-mail local parts)."""

@@ -11,6 +11,9 @@ from array import array
 from dataclasses import dataclass, field
 from typing import Any
 
+from devenv.seed.generate.draws import below
+from devenv.seed.generate.generators.base import with_nulls
+from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.rng import IndexPermutation, derive_seed
 from devenv.seed.schema.model import ForeignKey
 from devenv.seed.spec.model import PerParent
@@ -24,11 +27,15 @@ class TableData:
     name: str
     rows: int = 0
     keys: dict[str, list[Any]] = field(default_factory=dict)
+    offsets: dict[str, int] = field(default_factory=dict)  # key columns whose value is the row index plus this
 
     def append(self, columns: dict[str, list[Any]]) -> None:
         for name, values in columns.items():
             if name in self.keys:
                 self.keys[name].extend(values)
+
+
+_SMALL_PARENT = 4096  # parents whose keys' texts stay in the processor's cache
 
 
 class ParentPicker:
@@ -59,6 +66,15 @@ class ParentPicker:
         self.given: tuple[str, ...] = ()  # child columns another picker already filled
         self.writes: tuple[str, ...] = fk.columns  # child columns this picker fills
         self.groups: dict[tuple[Any, ...], list[int]] = {}  # given values -> parent rows
+        self.texts: list[str] | None = None  # COPY text mode: the texts of the parent's 1..n keys
+
+    def as_copy_text(self, pools: Pools) -> bool:
+        """Give the parent keys' texts instead of the keys (a one-column key numbered 1..n)."""
+        offset = self.parent.offsets.get(self.fk.ref_columns[0])
+        if len(self.fk.columns) != 1 or offset is None or offset < 0 or self.parent.rows > _SMALL_PARENT:
+            return False  # texts picked at random from a long table cost more than printing the keys
+        self.texts = pools.int_texts(offset + self.parent.rows)
+        return self.texts is not None
 
     def restrict(self, pool: list[int]) -> None:
         """Pick only among the parent rows in `pool`."""
@@ -92,7 +108,7 @@ class ParentPicker:
         if self.mode == "one_to_one":
             perm = self.perm
             assert perm is not None  # set with the mode
-            picked = [perm(i) for i in indices]
+            picked = perm.many(indices)  # type: ignore[assignment]  # no None yet
         elif self.mode == "per_parent":
             assert self.layout is not None  # set with the mode
             parent_of = self.layout.parent_of
@@ -110,15 +126,12 @@ class ParentPicker:
             assert joint is not None  # set with the mode
             return [joint.digit(i, position) for i in indices]  # parent rows, matched on the shared columns
         else:
-            rnd = rng.random
-            picked = [int(rnd() * size) for _ in indices]
+            picked = below(rng, len(indices), size)  # type: ignore[assignment]  # no None yet
         if self.pool is not None:
             pool = self.pool
             picked = [None if p is None else pool[p] for p in picked]
         if self.null_ratio > 0:
-            rnd = random.Random(rng.getrandbits(64)).random
-            ratio = self.null_ratio
-            picked = [None if rnd() < ratio else p for p in picked]
+            picked = with_nulls(picked, random.Random(rng.getrandbits(64)), self.null_ratio)
         return picked
 
     def _given(self, count: int, rng: random.Random, cols: dict[str, list[Any]]) -> list[int | None]:
@@ -135,11 +148,19 @@ class ParentPicker:
 
     def values(self, picked: list[int | None]) -> dict[str, list[Any]]:
         """The child columns' values for the picked parent rows (the columns this picker fills)."""
-        out = {}
+        out: dict[str, list[Any]] = {}
         nulls = None in picked
         for column, ref in zip(self.fk.columns, self.fk.ref_columns):
             if column in self.writes:
-                keys = self.parent.keys[ref]
+                keys, offset = self.parent.keys[ref], self.parent.offsets.get(ref)
+                if offset is not None and self.texts is not None:  # 1..n keys, as COPY text
+                    texts = self.texts
+                    out[column] = [None if p is None else texts[p + offset] for p in picked] if nulls \
+                        else list(map(texts.__getitem__, map(offset.__add__, picked)))  # type: ignore[arg-type]
+                    continue
+                if offset is not None and not nulls:  # 1..n keys: computed, not looked up in a long list
+                    out[column] = list(map(offset.__add__, picked))  # type: ignore[arg-type]  # no None here
+                    continue
                 out[column] = [None if p is None else keys[p] for p in picked] if nulls \
                     else list(map(keys.__getitem__, picked))  # type: ignore[arg-type]  # no None here
         return out

@@ -6,6 +6,9 @@ from __future__ import annotations
 import hashlib
 import math
 import random
+from operator import add
+
+import numpy as np
 
 _MASK64 = (1 << 64) - 1
 
@@ -41,6 +44,15 @@ class IndexPermutation:
     def __call__(self, n: int) -> int:
         return (self.a * n + self.b) % self.size
 
+    def many(self, indices: range) -> list[int]:
+        """`[self(n) for n in indices]`, in numpy when no product can pass 63 bits."""
+        if len(indices) >= 64 and indices.step == 1 and indices.start >= 0 \
+                and self.a * max(indices.stop, self.size) + self.b < 2**63:
+            numbers = np.arange(indices.start, indices.stop, dtype=np.int64)
+            return ((numbers * self.a + self.b) % self.size).tolist()
+        a, b, size = self.a, self.b, self.size
+        return [(a * n + b) % size for n in indices]
+
 
 def mix64(n: int, key: int) -> int:
     """A keyed bijection of 64-bit integers (the splitmix64 finaliser after xor with a key)."""
@@ -75,6 +87,19 @@ def base36(n: int, width: int = 1) -> str:
         chunks.append(_PAIRS36[rem])
     text = "".join(reversed(chunks)).lstrip("0") or "0"
     return text.rjust(width, "0")
+
+
+def base36_many(numbers: list[int], width: int) -> list[str]:
+    """`[base36(n, width) for n in numbers]` for numbers below 36**width (four digits at a time)."""
+    if width > 4 or not numbers or max(numbers) >= 36**width:
+        return [base36(n, width) for n in numbers]
+    pairs = _PAIRS36
+    if width <= 2:
+        texts = list(map(pairs.__getitem__, numbers))
+    else:
+        high, low = np.divmod(np.array(numbers, dtype=np.int64), 1296)
+        texts = list(map(add, map(pairs.__getitem__, high.tolist()), map(pairs.__getitem__, low.tolist())))
+    return texts if width in (2, 4) else [text[-width:] for text in texts]
 
 
 def base36_width(count: int) -> int:

@@ -9,7 +9,6 @@ import random
 import re
 from collections.abc import Collection
 from decimal import Decimal
-from functools import lru_cache
 from typing import Any
 
 from devenv.seed.generate.inference import infer_kind
@@ -62,24 +61,28 @@ def align_emails(table: Table, names: tuple[str, str, str], cols: dict[str, list
     """Rewrite the e-mail column of `cols` from the same rows' first and last names (see `email_columns`)."""
     email, first, last = names
     limit = table.column(email).max_length
+    cleaned: dict[str, str] = {}  # names come from pools: each cleaned once
     out = []
     for address, f, l in zip(cols[email], cols[first], cols[last]):
         if address is None or f is None or l is None:
             out.append(address)
             continue
         local, _, domain = address.partition("@")
-        parts = local.split(".")
-        tag = f".{parts[-1]}" if len(parts) == 3 else ""
-        value = f"{_local_part(f, l)}{tag}@{domain}"
+        tag = local[local.rindex("."):] if local.count(".") == 2 else ""  # first.last.tag keeps its tag
+        a, b = cleaned.get(f), cleaned.get(l)
+        if a is None:
+            a = cleaned[f] = _ascii(f)
+        if b is None:
+            b = cleaned[l] = _ascii(l)
+        name = f"{a}.{b}" if a and b else a or b or "user"
+        value = f"{name}{tag}@{domain}"
         out.append(value if limit is None or len(value) <= limit else value[len(value) - limit:])
     cols[email] = out
 
 
-@lru_cache(maxsize=1 << 16)
-def _local_part(first: str, last: str) -> str:
-    """first.last in lower-case ASCII letters (names come from pools: computed once per pair)."""
-    return ".".join(w for w in ("".join(ch for ch in first.lower() if ch in _ASCII),
-                                "".join(ch for ch in last.lower() if ch in _ASCII)) if w) or "user"
+def _ascii(name: str) -> str:
+    """A name in lower-case ASCII letters only (one half of first.last)."""
+    return "".join(ch for ch in name.lower() if ch in _ASCII)
 
 
 def repair(checks: list[RowCheck], cols: dict[str, list[Any]], count: int, rng: random.Random,

@@ -6,10 +6,12 @@ from __future__ import annotations
 
 import random
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import Any
 
 from devenv.errors import InputError
 from devenv.seed.generate import generators as g
+from devenv.seed.generate.copy_texts import TEXT_KINDS
 from devenv.seed.generate.inference import build_generator, default_null_ratio
 from devenv.seed.generate.keys import Ordinal, plan_unique_keys
 from devenv.seed.generate.kinds import ColumnContext
@@ -36,6 +38,15 @@ from devenv.seed.spec.model import SeedSpec, TableSpec
 
 BATCH = 10_000
 _DERIVED = ("other", "tsvector")  # kinds a database default or trigger fills better than a guess
+
+
+@dataclass(frozen=True)
+class ColumnBatch:
+    """A batch of `count` rows as one list of values per column (in `TableBuilder.columns` order)."""
+
+    count: int
+    columns: list[list[Any]]
+    formatted: frozenset[str] = frozenset()  # columns given as COPY text already (see `copy_texts`)
 
 
 class TableBuilder:
@@ -72,9 +83,16 @@ class TableBuilder:
         unique_columns = plan_unique_keys(self)
         self.data.rows = self.rows
         self.generators = self._build_generators(unique_columns)
+        self.data.offsets = {name: gen.start for name, gen in self.generators.items()
+                             if name in self.data.keys and type(gen) is g.Sequential}
         self.checks = row_checks(table, self.tspec, self.generators)
         self._moments_as_text()
         self.email_names = email_columns(table, self.tspec, self.generators)
+        self.text_columns: frozenset[str] = frozenset()
+
+    def prefer_copy_text(self) -> None:
+        """Make the columns nothing else reads as COPY text (for a loader writing COPY text)."""
+        self.text_columns = _text_columns(self)
 
     # planning
     def _left_to_database(self, column: Column) -> bool:
@@ -241,6 +259,11 @@ class TableBuilder:
     def batches(self) -> Iterator[list[tuple[Any, ...]]]:
         """The table's rows, BATCH at a time, as tuples in `self.columns` order (deferred
         foreign keys NULL)."""
+        for batch in self.column_batches():
+            yield list(zip(*batch.columns))
+
+    def column_batches(self) -> Iterator[ColumnBatch]:
+        """The same rows as `batches`, one list of values per column of `self.columns`."""
         seed, name = self.spec.seed, self.table.name
         deferred_cols = {c for fk in self.deferred for c in fk.columns if c not in self.deferred_given[fk]}
         counters: list[dict[tuple[Any, ...], int]] = [{} for _ in self.ordinals]
@@ -267,7 +290,7 @@ class TableBuilder:
                 rng = random.Random(derive_seed(seed, name, "self", self_picker.fk.columns, number))
                 cols.update(self_picker.values(indices, rng, cols))
             repair(self.checks, cols, count, random.Random(derive_seed(seed, name, "repair", number)), self.fk_columns)
-            yield list(zip(*(cols[c] for c in self.columns)))
+            yield ColumnBatch(count if self.columns else 0, [cols[c] for c in self.columns], self.text_columns)
 
 
 def _count(counter: dict[tuple[Any, ...], int], groups: Iterator[tuple[Any, ...]], start: int) -> list[int]:
@@ -287,10 +310,13 @@ class _Fit(g.Generator):
         self.inner, self.minimum, self.maximum = inner, minimum, maximum
         self.unique, self.domain = inner.unique, inner.domain
 
+    def as_copy_text(self, pools: Pools) -> bool:
+        return self.minimum == 0 and self.inner.as_copy_text(pools)  # strings only (a minimum pads numbers too)
+
     def generate(self, batch: g.Batch) -> list[Any]:
         values = self.inner.generate(batch)
         low, high = self.minimum, self.maximum
-        if values and None not in values and all(type(v) is str for v in values):
+        if values and set(map(type, values)) == {str}:
             lengths = list(map(len, values))  # the usual case, every value fits, checked in C
             if min(lengths) >= low and (not high or max(lengths) <= high):
                 return values
@@ -303,3 +329,34 @@ class _Fit(g.Generator):
                     v = v + "x" * (low - len(v))
             out.append(v)
         return out
+
+
+def _text_columns(builder: TableBuilder) -> frozenset[str]:
+    """Switch every column of `builder` that can be made as COPY text to it; returns them."""
+    table = builder.table
+    read = set(builder.data.keys) | set(builder.email_names or ())
+    for check in builder.checks:
+        read |= {getattr(check, name) for name in ("left", "right", "column") if hasattr(check, name)}
+    for ordinal in builder.ordinals:
+        read |= {ordinal.column, *ordinal.group}
+    for _, finite in builder.joints:
+        read |= {name for name, _ in finite}
+    for picker in builder.pickers:
+        read |= set(picker.given)
+        if len(picker.fk.columns) > 1 or picker.mode == "given":
+            read |= set(picker.fk.columns)
+    for self_picker in builder.self_pickers:
+        read |= set(self_picker.fk.columns)
+    for fk in builder.deferred:
+        read |= set(fk.columns)
+    made: set[str] = set()
+    pools = builder.pools
+    for name, gen in builder.generators.items():
+        if name not in read and table.column(name).kind in TEXT_KINDS and gen.as_copy_text(pools):
+            made.add(name)
+    for picker in builder.pickers:
+        column = picker.fk.columns[0]
+        if len(picker.fk.columns) == 1 and column not in read and table.column(column).kind == "int" \
+                and picker.as_copy_text(pools):
+            made.add(column)
+    return frozenset(made)

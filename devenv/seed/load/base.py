@@ -81,6 +81,18 @@ class Loader:
         converters = self.converters(table, columns)
         return lambda rows: self.convert(rows, converters)
 
+    def takes_copy_text(self, table: Table, columns: list[str]) -> bool:
+        """Whether `column_encoder` takes columns already made as PostgreSQL COPY text."""
+        return False
+
+    def column_encoder(self, table: Table, columns: list[str],
+                       formatted: frozenset[str] = frozenset()) -> Callable[[list[list[Any]]], Any]:
+        """Like `encoder`, for a batch given as one list of values per column (generated rows
+        are made that way: loaders writing column by column, as COPY text, skip making rows).
+        `formatted`: columns given as COPY text already (when `takes_copy_text`)."""
+        encode = self.encoder(table, columns)
+        return lambda values: encode(list(zip(*values)))
+
     def convert(self, rows: list[Row], converters: list[Converter | None]) -> list[Row]:
         active = [(i, fn) for i, fn in enumerate(converters) if fn is not None]
         if not active:
@@ -120,6 +132,13 @@ class Loader:
     def begin(self, tables: list[str]) -> None:
         """Before loading `tables` (already empty): e.g. set bulk-load conditions."""
 
+    def rebuild_per_table(self, tables: list[str], kept: set[str]) -> None:
+        """For a loader that sets foreign keys (and indexes) aside: make each table's again as
+        soon as it is loaded (`loaded`), except keys joining `kept` tables (their rows change later)."""
+
+    def loaded(self, table: str) -> None:
+        """After every row of `table` is written (the pipeline calls it table by table)."""
+
     def finish(self, tables: list[Table]) -> None:
         """After loading: e.g. move sequences past the keys written."""
 
@@ -142,4 +161,4 @@ def database_failure(exc: Exception, table: str, what: str = "loading", masking:
                           details="\n".join(line for line in message[1:] if line.strip()))
 
 
-__all__ = ["Loader", "Converter", "Encoded", "Row", "to_json", "database_failure", "DBAPIError"]
+__all__ = ["Converter", "DBAPIError", "Encoded", "Loader", "Row", "database_failure", "to_json"]

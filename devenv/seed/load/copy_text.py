@@ -42,6 +42,8 @@ def _temporal(values: list[Any]) -> list[str | None]:
     """Dates and datetimes in ISO form, through the first value's own `isoformat` (a value of
     another type makes it fall back to checking each one)."""
     first = next((v for v in values if v is not None), None)
+    if type(first) is str:  # already ISO text (a generator made it so): kept as it is
+        return [v if v is None or type(v) is str else _temporal_text(v) for v in values]
     iso = getattr(type(first), "isoformat", None) if isinstance(first, (dt.date, dt.time)) else None
     if iso is not None:
         try:
@@ -115,13 +117,31 @@ def copy_text(rows: list[tuple[Any, ...]], columns: list[Formatter]) -> bytes:
     """`rows` as COPY text (tab-separated, \\N for NULL, one line per row)."""
     if not rows:
         return b""
+    return copy_columns([list(values) for values in zip(*rows)], columns)
+
+
+def copy_columns(values_by_column: list[list[Any]], columns: list[Formatter],
+                 formatted: Sequence[bool] = ()) -> bytes:
+    """The rows whose values `values_by_column` holds column by column, as COPY text (see
+    `copy_text`): made a column at a time, so rows never need to be tuples. A column marked in
+    `formatted` holds its COPY text already (None for NULL): it is only joined."""
+    if not values_by_column or not values_by_column[0]:
+        return b""
     texts: list[list[str]] = []
-    for formatter, values in zip(columns, zip(*rows)):
-        text = formatter(list(values))
-        present: list[str] = [t for t in text if t is not None] if has_null(text) else text  # type: ignore[assignment]
+    for position, (formatter, values) in enumerate(zip(columns, values_by_column)):
+        if position < len(formatted) and formatted[position]:
+            texts.append([NULL if t is None else t for t in values] if None in values else values)
+            continue
+        text = formatter(values)
+        present: list[str] = [t for t in text if t is not None] if None in text else text  # type: ignore[assignment]
         joined = "".join(present)
         if any(special in joined for special in _SPECIALS):
             texts.append([NULL if t is None else t.translate(_ESCAPES) for t in text])
         else:
             texts.append(present if len(present) == len(text) else [NULL if t is None else t for t in text])
-    return ("\n".join(map("\t".join, zip(*texts))) + "\n").encode("utf-8")
+    try:
+        return ("\n".join(map("\t".join, zip(*texts))) + "\n").encode("utf-8")
+    except TypeError:  # a value other than text in a column made as text: every column formatted
+        if not any(formatted):
+            raise
+        return copy_columns(values_by_column, columns)

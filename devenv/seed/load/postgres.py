@@ -15,7 +15,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.exc import DBAPIError
 
 from devenv.seed.load.base import Converter, Encoded, Loader, Row, to_json
-from devenv.seed.load.copy_text import copy_text, formatters
+from devenv.seed.load.copy_text import copy_columns, copy_text, formatters
+from devenv.seed.load.pg_indexes import SetAside, set_aside
 from devenv.seed.schema.model import Schema, Table
 
 # The named tables and, for partitioned ones, every partition under them.
@@ -43,19 +44,50 @@ class PostgresLoader(Loader):
 
     def __init__(self, conn: Connection, schema: Schema) -> None:
         super().__init__(conn, schema)
-        self._dropped: list[tuple[str, str, str]] = []
+        self._dropped: list[tuple[str, str, str, frozenset[int]]] = []  # ..., the tables it joins (oids)
+        self._oids: dict[str, int] = {}  # the run's tables (partitioned ones by their root)
+        self._waiting: set[int] | None = None  # tables not loaded yet; None: every key waits for `finish`
+        self._kept: set[int] = set()
+        self._indexes: list[SetAside] = []  # indexes dropped until their table is loaded  # tables whose rows change after loading: their keys wait for `finish`
 
     def begin(self, tables: list[str]) -> None:
         # Generated datetimes of zoned columns are naive UTC: read them as UTC in this transaction.
         self.conn.execute(text("SET LOCAL TIME ZONE 'UTC'"))
         found = self.conn.execute(text(
-            _TREE + "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.convalidated "
-            "FROM pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 "
+            _TREE + "SELECT c.conrelid::regclass::text, c.conname, pg_get_constraintdef(c.oid), c.convalidated, "
+            "COALESCE(pg_partition_root(c.conrelid), c.conrelid)::bigint, "
+            "COALESCE(pg_partition_root(c.confrelid), c.confrelid)::bigint FROM pg_constraint c WHERE c.contype = 'f' AND c.conparentid = 0 "
             "AND (c.conrelid IN (SELECT oid FROM tree) OR c.confrelid IN (SELECT oid FROM tree)) ORDER BY 1, 2"),
             {"names": [self.table_sql(t) for t in tables]}).fetchall()
-        for relation, name, definition, validated in found:
+        self._oids = {name: int(oid) for name, oid in zip(tables, self.conn.execute(text(
+            "SELECT to_regclass(n)::bigint FROM unnest(CAST(:names AS text[])) WITH ORDINALITY AS u(n, i) ORDER BY i"),
+            {"names": [self.table_sql(t) for t in tables]}).scalars())}
+        for relation, name, definition, validated, own, referenced in found:
             self.conn.execute(text(f"ALTER TABLE {relation} DROP CONSTRAINT {self.quote(name)}"))
-            self._dropped.append((relation, name, definition + ("" if validated else " NOT VALID")))
+            self._dropped.append((relation, name, definition + ("" if validated else " NOT VALID"),
+                                  frozenset((int(own), int(referenced)))))
+
+    def rebuild_per_table(self, tables: list[str], kept: set[str]) -> None:
+        """Set the tables' indexes aside too (see `pg_indexes`), and make each table's indexes
+        again as soon as it is loaded (see `loaded`), then every foreign key whose tables are all
+        loaded: the database builds and checks them while the next tables' rows are still being
+        made, instead of at the end. Keys joining a table of `kept` (rows still to change) wait
+        for `finish`."""
+        self._waiting = {self._oids[t] for t in tables if t in self._oids}
+        self._kept = {self._oids[t] for t in kept if t in self._oids}
+        self._indexes = set_aside(self.conn, _TREE, [self.table_sql(t) for t in tables], self.quote)
+
+    def loaded(self, table: str) -> None:
+        """Its indexes made again, then every foreign key whose tables are all loaded put back."""
+        if self._waiting is None or table not in self._oids:
+            return
+        for index in [i for i in self._indexes if i.table == self._oids[table]]:
+            self._make_index(index)
+        if self._oids[table] in self._kept:
+            return
+        self._waiting.discard(self._oids[table])
+        for entry in [d for d in self._dropped if not d[3] & self._waiting]:
+            self._put_back(entry)
 
     def truncate(self, tables: list[str]) -> None:
         if tables:
@@ -76,6 +108,17 @@ class PostgresLoader(Loader):
         if fast is None:
             return super().encoder(table, columns)
         return lambda rows: copy_text(rows, fast)
+
+    def takes_copy_text(self, table: Table, columns: list[str]) -> bool:
+        return formatters(table, columns) is not None
+
+    def column_encoder(self, table: Table, columns: list[str],
+                       formatted: frozenset[str] = frozenset()) -> Callable[[list[list[Any]]], Any]:
+        fast = formatters(table, columns)
+        if fast is None:
+            return super().column_encoder(table, columns)
+        given = [name in formatted for name in columns]
+        return lambda values: copy_columns(values, fast, given)
 
     def load(self, table: Table, columns: list[str], batches: Iterable[Encoded],
              on_batch: Callable[[int], None]) -> int:
@@ -118,14 +161,26 @@ class PostgresLoader(Loader):
             raise self.failure(exc, table.name, "updating") from exc
 
     def finish(self, tables: list[Table]) -> None:
+        while self._indexes:  # before the foreign keys, which need the referenced keys' indexes
+            self._make_index(self._indexes[0])
         while self._dropped:
-            relation, name, definition = self._dropped[0]
-            try:
-                self.conn.execute(text(f"ALTER TABLE {relation} ADD CONSTRAINT {self.quote(name)} {definition}"))
-            except DBAPIError as exc:
-                raise self.failure(exc, relation, "checking") from exc
-            self._dropped.pop(0)
+            self._put_back(self._dropped[0])
         self.advance_sequences([t.name for t in tables])
+
+    def _make_index(self, index: SetAside) -> None:
+        try:
+            self.conn.execute(text(index.make))
+        except DBAPIError as exc:
+            raise self.failure(exc, index.relation, "checking") from exc
+        self._indexes.remove(index)
+
+    def _put_back(self, entry: tuple[str, str, str, frozenset[int]]) -> None:
+        relation, name, definition, _ = entry
+        try:
+            self.conn.execute(text(f"ALTER TABLE {relation} ADD CONSTRAINT {self.quote(name)} {definition}"))
+        except DBAPIError as exc:
+            raise self.failure(exc, relation, "checking") from exc
+        self._dropped.remove(entry)
 
     def advance_sequences(self, tables: list[str]) -> None:
         """Every sequence a column of `tables` draws from, set past the largest value any column

@@ -11,7 +11,9 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Any
 
+from devenv.seed.generate.table import ColumnBatch
 from devenv.seed.load.base import Encoded, Loader, Row
 from devenv.seed.load.prefetch import prefetched
 from devenv.seed.schema.model import Table
@@ -25,7 +27,7 @@ class Job:
     batches are made: it returns the columns written, the batches and the expected row count."""
 
     table: Table
-    start: Callable[[], tuple[list[str], Iterator[list[Row]], int]]
+    start: Callable[[], tuple[list[str], Iterator[list[Row]] | Iterator[ColumnBatch], int]]
 
 
 @dataclass(frozen=True)
@@ -45,9 +47,15 @@ def load_all(loader: Loader, jobs: list[Job], progress: Progress | None) -> dict
         for job in jobs:
             columns, batches, total = job.start()
             encode = loader.encoder(job.table, columns)
+            encoders: dict[frozenset[str], Callable[[list[list[Any]]], Any]] = {}
             yield _Begin(job, columns, total)
             for batch in batches:
-                yield Encoded(len(batch), encode(batch))
+                if isinstance(batch, ColumnBatch):
+                    if batch.formatted not in encoders:
+                        encoders[batch.formatted] = loader.column_encoder(job.table, columns, batch.formatted)
+                    yield Encoded(batch.count, encoders[batch.formatted](batch.columns))
+                else:
+                    yield Encoded(len(batch), encode(batch))
             yield _END
 
     done: dict[str, tuple[int, float]] = {}
@@ -59,6 +67,7 @@ def load_all(loader: Loader, jobs: list[Job], progress: Progress | None) -> dict
                 progress(name, 0, begin.total)
             written = loader.load(begin.job.table, begin.columns, _until_end(ready),
                                   _reporter(progress, name, begin.total))
+            loader.loaded(name)
             done[name] = (written, time.perf_counter() - started)
     return done
 

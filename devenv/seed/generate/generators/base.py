@@ -15,6 +15,11 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
+
+from devenv.seed.generate.draws import uniforms
+from devenv.seed.generate.pools import Pools
+
 
 @dataclass(frozen=True)
 class Batch:
@@ -37,6 +42,11 @@ class Generator:
     def generate(self, batch: Batch) -> list[Any]:
         raise NotImplementedError
 
+    def as_copy_text(self, pools: Pools) -> bool:
+        """Make `str(value)` from now on instead of values (nothing needing a COPY escape, None
+        for NULL), when that is cheaper; whether it does (see `copy_texts`)."""
+        return False
+
 
 class WithNulls(Generator):
     """`inner`'s values with a share `ratio` replaced by NULL (None)."""
@@ -46,13 +56,23 @@ class WithNulls(Generator):
         self.unique = inner.unique
         self.domain = inner.domain
 
+    def as_copy_text(self, pools: Pools) -> bool:
+        return self.inner.as_copy_text(pools)
+
     def generate(self, batch: Batch) -> list[Any]:
         values = self.inner.generate(batch)
         ratio = self.ratio
         if ratio <= 0:
             return values
-        nulls = random.Random(batch.rng.getrandbits(64)).random
-        return [None if nulls() < ratio else v for v in values]
+        return with_nulls(values, random.Random(batch.rng.getrandbits(64)), ratio)
+
+
+def with_nulls(values: list[Any], rng: random.Random, ratio: float) -> list[Any]:
+    """`values` with those where `rng.random() < ratio` (one draw per value, in order) set to None."""
+    out = list(values)
+    for position in np.flatnonzero(uniforms(rng, len(out)) < ratio).tolist():
+        out[position] = None
+    return out
 
 
 def fit(values: list[str], max_length: int | None, keep_tail: bool = False) -> list[str]:

@@ -5,7 +5,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from devenv.seed.generate.copy_texts import texts_of
+from devenv.seed.generate.draws import choices, uniforms
 from devenv.seed.generate.generators.base import Batch, Generator
+from devenv.seed.generate.pools import Pools
 from devenv.seed.generate.rng import IndexPermutation
 
 
@@ -23,9 +26,16 @@ class Choice(Generator):
         self.values = list(values)
         self.weights = list(weights) if weights else None
         self.domain = self.values
+        self.picked = self.values  # what is drawn: the values, or their texts in COPY text mode
+
+    def as_copy_text(self, pools: Pools) -> bool:
+        texts = texts_of(self.values)
+        if texts is not None:
+            self.picked = texts
+        return texts is not None
 
     def generate(self, batch: Batch) -> list[Any]:
-        return batch.rng.choices(self.values, self.weights, k=batch.count)
+        return choices(batch.rng, self.picked, batch.count, self.weights)
 
 
 class Nth(Generator):
@@ -39,7 +49,7 @@ class Nth(Generator):
 
     def generate(self, batch: Batch) -> list[Any]:
         values, perm = self.values, self.perm
-        return [values[perm(i)] for i in batch.indices]
+        return list(map(values.__getitem__, perm.many(batch.indices)))
 
 
 class Boolean(Generator):
@@ -48,8 +58,7 @@ class Boolean(Generator):
         self.domain = (False, True)
 
     def generate(self, batch: Batch) -> list[Any]:
-        p, rnd = self.p_true, batch.rng.random
-        return [rnd() < p for _ in range(batch.count)]
+        return (uniforms(batch.rng, batch.count) < self.p_true).tolist()  # type: ignore[no-any-return]
 
 
 class PoolChoice(Generator):
@@ -61,5 +70,11 @@ class PoolChoice(Generator):
             values = [v[:max_length].rstrip() or v[:max_length] if isinstance(v, str) else v for v in values]
         self.values = values
 
+    def as_copy_text(self, pools: Pools) -> bool:
+        texts = texts_of(self.values)
+        if texts is not None:
+            self.values = texts
+        return texts is not None
+
     def generate(self, batch: Batch) -> list[Any]:
-        return batch.rng.choices(self.values, k=batch.count)
+        return choices(batch.rng, self.values, batch.count)

@@ -3,11 +3,16 @@ numbers in the fictional 555 range (both unique on request)."""
 
 from __future__ import annotations
 
+from operator import add
 from typing import Any
 
+from devenv.seed.generate.draws import choices, uniforms
 from devenv.seed.generate.generators.base import Batch, Generator, fit
 from devenv.seed.generate.pools import SAFE_EMAIL_DOMAINS, Pools
-from devenv.seed.generate.rng import IndexPermutation, base36, base36_width
+from devenv.seed.generate.rng import IndexPermutation, base36_many, base36_width
+
+_AREAS = [f"+1-{200 + a}-555-01" for a in range(800)]  # +1-AAA-555-01EE: area codes, then the last digits
+_ENDS = [f"{e:02d}" for e in range(100)]
 
 
 class Email(Generator):
@@ -23,15 +28,15 @@ class Email(Generator):
 
     def generate(self, batch: Batch) -> list[Any]:
         rng = batch.rng
-        firsts = rng.choices(self.first, k=batch.count)
-        lasts = rng.choices(self.last, k=batch.count)
-        domains = rng.choices(SAFE_EMAIL_DOMAINS, k=batch.count)
+        firsts = choices(rng, self.first, batch.count)
+        lasts = choices(rng, self.last, batch.count)
+        domains = choices(rng, SAFE_EMAIL_DOMAINS, batch.count)
         if self.perm is None:
             values = [f"{f}.{l}@{d}" for f, l, d in zip(firsts, lasts, domains)]
         else:
             perm, width = self.perm, self.width
-            values = [f"{f}.{l}.{base36(perm(i), width)}@{d}"
-                      for f, l, d, i in zip(firsts, lasts, domains, batch.indices)]
+            tags = base36_many(perm.many(batch.indices), width)
+            values = [f"{f}.{l}.{t}@{d}" for f, l, d, t in zip(firsts, lasts, domains, tags)]
         return fit(values, self.max_length, keep_tail=True)
 
 
@@ -46,9 +51,10 @@ class Phone(Generator):
         self.max_length = max_length
 
     def generate(self, batch: Batch) -> list[Any]:
-        rnd = batch.rng.random
-        if self.perm is None:
-            values = [f"+1-{200 + int(rnd() * 800)}-555-01{int(rnd() * 100):02d}" for _ in range(batch.count)]
+        if self.perm is None:  # two draws a value: the area code, then the last two digits
+            draws = uniforms(batch.rng, 2 * batch.count)
+            areas, ends = (draws[0::2] * 800).astype("int64").tolist(), (draws[1::2] * 100).astype("int64").tolist()
+            values = list(map(add, map(_AREAS.__getitem__, areas), map(_ENDS.__getitem__, ends)))
         else:
             perm = self.perm
             values = []

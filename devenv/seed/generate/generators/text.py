@@ -7,10 +7,11 @@ import json
 from collections.abc import Sequence
 from typing import Any
 
+from devenv.seed.generate.draws import choices
 from devenv.seed.generate.generators.base import Batch, Generator, fit
 from devenv.seed.generate.patterns import RegexPattern, Template
 from devenv.seed.generate.pools import LETTERS, Pools
-from devenv.seed.generate.rng import IndexPermutation, base36, base36_width
+from devenv.seed.generate.rng import IndexPermutation, base36_many, base36_width
 
 
 class Joined(Generator):
@@ -20,7 +21,7 @@ class Joined(Generator):
         self.fmt, self.pools, self.max_length = fmt, [list(p) for p in pools], max_length
 
     def generate(self, batch: Batch) -> list[Any]:
-        columns = [batch.rng.choices(pool, k=batch.count) for pool in self.pools]
+        columns = [choices(batch.rng, pool, batch.count) for pool in self.pools]
         fmt = self.fmt.format
         values = [fmt(*parts) for parts in zip(*columns)]
         if self.max_length:
@@ -36,8 +37,8 @@ class Slug(Generator):
 
     def generate(self, batch: Batch) -> list[Any]:
         rng = batch.rng
-        a = rng.choices(self.words, k=batch.count)
-        b = rng.choices(self.words, k=batch.count)
+        a = choices(rng, self.words, batch.count)
+        b = choices(rng, self.words, batch.count)
         return fit([f"{x}-{y}" for x, y in zip(a, b)], self.max_length)
 
 
@@ -61,7 +62,7 @@ class RegexGen(Generator):
     def generate(self, batch: Batch) -> list[Any]:
         if self.perm is not None:
             nth, perm = self.pattern.nth, self.perm
-            return [nth(perm(i)) for i in batch.indices]
+            return list(map(nth, perm.many(batch.indices)))
         sample, rng = self.pattern.sample, batch.rng
         return [sample(rng) for _ in range(batch.count)]
 
@@ -73,7 +74,7 @@ class TemplateGen(Generator):
         self.unique = template.indexed
 
     def generate(self, batch: Batch) -> list[Any]:
-        drawn = {name: batch.rng.choices(pool, k=batch.count) for name, pool in self.pools.items()}
+        drawn = {name: choices(batch.rng, pool, batch.count) for name, pool in self.pools.items()}
         fmt = self.template.text.format
         out = []
         for offset, i in enumerate(batch.indices):
@@ -124,7 +125,7 @@ class IndexedText(Generator):
     def generate(self, batch: Batch) -> list[Any]:
         base = self.inner.generate(batch)
         perm, width, sep = self.perm, self.width, self.sep
-        suffixes = [base36(perm(i), width) for i in batch.indices]
+        suffixes = base36_many(perm.many(batch.indices), width)
         if self.max_length is None:
             return [f"{b}{sep}{s}" for b, s in zip(base, suffixes)]
         room = self.max_length - width - len(sep)

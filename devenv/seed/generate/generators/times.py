@@ -9,6 +9,9 @@ from itertools import repeat
 from operator import add, itemgetter
 from typing import Any, TypeVar
 
+import numpy as np
+
+from devenv.seed.generate.draws import below
 from devenv.seed.generate.generators.base import Batch, Generator
 from devenv.seed.generate.rng import IndexPermutation
 
@@ -30,7 +33,9 @@ _FIRST, _SECOND = itemgetter(0), itemgetter(1)
 
 def _clock() -> list[str]:
     if not _CLOCK:
-        _CLOCK.extend(f"{h:02d}:{m:02d}:{s:02d}" for h in range(24) for m in range(60) for s in range(60))
+        sixty = [f"{n:02d}" for n in range(60)]
+        minutes = [f"{m}:{s}" for m in sixty for s in sixty]
+        _CLOCK.extend(f"{h:02d}:{ms}" for h in range(24) for ms in minutes)
     return _CLOCK
 
 
@@ -62,10 +67,9 @@ class TimeRange(Generator):
     def generate(self, batch: Batch) -> list[Any]:
         low, width = self.low, self.width
         if self.perm is not None:
-            offsets = [self.perm(i) for i in batch.indices]
+            offsets = self.perm.many(batch.indices)
         else:
-            rnd = batch.rng.random
-            offsets = [int(rnd() * width) for _ in range(batch.count)]
+            offsets = below(batch.rng, batch.count, width)
         if self.as_text:
             return self._texts(offsets)
         if self.as_date:
@@ -93,6 +97,9 @@ class TimeRange(Generator):
         assert isinstance(low, dt.datetime)  # not a date range
         days, clock = self._day_texts(low.toordinal(), " "), _clock()
         start = low.hour * 3600 + low.minute * 60 + low.second
+        if start + self.width < 2**62:  # day and second of day for every value at once
+            day, second = np.divmod(np.array(offsets, dtype=np.int64) + start, 86_400)
+            return list(map(add, map(days.__getitem__, day.tolist()), map(clock.__getitem__, second.tolist())))
         split = list(map(divmod, map(start.__add__, offsets), repeat(86_400)))
         return list(map(add, map(days.__getitem__, map(_FIRST, split)), map(clock.__getitem__, map(_SECOND, split))))
 
