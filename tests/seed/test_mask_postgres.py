@@ -10,6 +10,7 @@ import pytest
 from devenv.errors import InputError
 from devenv.seed.api import mask
 from devenv.seed.spec.parse import parse_spec
+from tests.support.pg_checks import execute, fetch, plain
 
 pytestmark = pytest.mark.postgres
 
@@ -67,20 +68,6 @@ MASK = {
     },
 }
 KEY = b"local key of exactly 32 bytes!!!"
-
-
-def plain(url: str) -> str:
-    return url.replace("postgresql+psycopg://", "postgresql://")
-
-
-def execute(url: str, sql: str) -> None:
-    with psycopg.connect(plain(url), autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def fetch(url: str, sql: str) -> list[tuple]:
-    with psycopg.connect(plain(url)) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def text_columns(url: str) -> list[tuple[str, str]]:

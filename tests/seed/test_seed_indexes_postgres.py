@@ -4,14 +4,13 @@ dangling reference still fails the run, rolled back whole. One case per shape, o
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
 from devenv.errors import RuntimeFailure
 from devenv.seed.api import seed
 from devenv.seed.load import postgres
 from devenv.seed.spec.parse import parse_spec
-from tests.support.pg_checks import plain
+from tests.support.pg_checks import execute, fetch
 
 pytestmark = pytest.mark.postgres
 
@@ -50,16 +49,6 @@ CASES = [
     ("a deferrable unique constraint", "ALTER TABLE c ADD CONSTRAINT c_once UNIQUE (qty, p_id, id) DEFERRABLE INITIALLY DEFERRED;",
      {"p_pkey", "p_code_key", "c_pkey"}, {"c_once"}),  # its recheck trigger depends on it: kept
 ]
-
-
-def execute(url: str, sql: str) -> None:
-    with psycopg.connect(plain(url), autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def fetch(url: str, sql: str) -> list[tuple]:
-    with psycopg.connect(plain(url)) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def spy_on_set_aside(monkeypatch) -> list[str]:

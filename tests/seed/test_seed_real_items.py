@@ -5,26 +5,15 @@ infeasible specs stopped before writing, masking inside the column's range."""
 
 from __future__ import annotations
 
-import psycopg
 import pytest
 
 from devenv.errors import InputError
 from devenv.seed.api import mask, seed
 from devenv.seed.spec.parse import parse_spec
-from tests.support.pg_checks import empty_partitions, plain, sequences_behind
+from tests.support.pg_checks import empty_partitions, execute, fetch, sequences_behind
 
 pytestmark = pytest.mark.postgres
 KEY = b"local key of exactly 32 bytes!!!"
-
-
-def execute(url: str, sql: str) -> None:
-    with psycopg.connect(plain(url), autocommit=True) as conn:
-        conn.execute(sql)
-
-
-def fetch(url: str, sql: str) -> list[tuple]:
-    with psycopg.connect(plain(url)) as conn:
-        return conn.execute(sql).fetchall()
 
 
 def spec(tables: dict | None = None, **top) -> object:

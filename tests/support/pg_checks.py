@@ -18,6 +18,18 @@ def plain(url: str) -> str:
     return url.replace("postgresql+psycopg://", "postgresql://")
 
 
+def execute(url: str, statement: str) -> None:
+    """Run SQL on the database at `url` (autocommit)."""
+    with psycopg.connect(plain(url), autocommit=True) as conn:
+        conn.execute(statement)
+
+
+def fetch(url: str, query: str) -> list[tuple]:
+    """The rows a query returns from the database at `url`."""
+    with psycopg.connect(plain(url)) as conn:
+        return conn.execute(query).fetchall()
+
+
 def revalidate_constraints(url: str) -> int:
     """Drop and re-add every foreign key and check constraint (PostgreSQL checks every row when
     one is added), in a transaction rolled back afterwards; returns how many were checked."""

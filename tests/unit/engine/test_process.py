@@ -105,16 +105,22 @@ def test_interactive_inherits_the_terminal(monkeypatch: pytest.MonkeyPatch) -> N
     assert set(seen) == {"env"} and seen["env"] is None  # no stream is captured or redirected
 
 
-def test_a_terminated_devenv_stops_the_program_it_runs(tmp_path: Path) -> None:
-    """`devenv watch` stopped by SIGTERM must not leave `docker compose watch` running."""
-    started = tmp_path / "started"
-    program = f"trap 'exit 7' TERM; touch {started}; while :; do sleep 0.1; done"
+def interactive_devenv(program: str, started: Path) -> subprocess.Popen[bytes]:
+    """A devenv process running the shell `program` through process.interactive, once `started` exists."""
     runner = subprocess.Popen([sys.executable, "-c", "import sys; from devenv import process; "
                                f"sys.exit(process.interactive(['sh', '-c', {program!r}]))"])
     deadline = time.monotonic() + 20
     while not started.exists():
         assert time.monotonic() < deadline, "the program never started"
         time.sleep(0.05)
+    return runner
+
+
+def test_a_terminated_devenv_stops_the_program_it_runs(tmp_path: Path) -> None:
+    """`devenv watch` stopped by SIGTERM must not leave `docker compose watch` running."""
+    started = tmp_path / "started"
+    program = f"trap 'exit 7' TERM; touch {started}; while :; do sleep 0.1; done"
+    runner = interactive_devenv(program, started)
     runner.terminate()
     assert runner.wait(timeout=10) == 7  # the program heard the signal and its exit code came back
 
@@ -126,12 +132,7 @@ def test_the_signal_reaches_the_processes_the_program_started(tmp_path: Path) ->
     grandchild = f"trap 'exit 0' TERM; echo $$ > {started}.tmp; mv {started}.tmp {started}; " \
                  "while :; do sleep 0.1; done"
     program = f"sh -c {shlex.quote(grandchild)} & wait"
-    runner = subprocess.Popen([sys.executable, "-c", "import sys; from devenv import process; "
-                               f"sys.exit(process.interactive(['sh', '-c', {program!r}]))"])
-    deadline = time.monotonic() + 20
-    while not started.exists():
-        assert time.monotonic() < deadline, "the program never started"
-        time.sleep(0.05)
+    runner = interactive_devenv(program, started)
     pid = int(started.read_text())
     assert pid in process.descendants(runner.pid)
     runner.terminate()
