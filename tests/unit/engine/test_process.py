@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
+import signal
 import subprocess
 import sys
 import time
@@ -121,8 +123,15 @@ def test_a_terminated_devenv_stops_the_program_it_runs(tmp_path: Path) -> None:
     started = tmp_path / "started"
     program = f"trap 'exit 7' TERM; touch {started}; while :; do sleep 0.1; done"
     runner = interactive_devenv(program, started)
-    runner.terminate()
-    assert runner.wait(timeout=10) == 7  # the program heard the signal and its exit code came back
+    below = process.descendants(runner.pid)
+    try:
+        runner.terminate()
+        assert runner.wait(timeout=10) == 7  # the program heard the signal and its exit code came back
+    finally:  # nothing of this test outlives it, whatever failed
+        for leftover in (*below, runner.pid):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(leftover, signal.SIGKILL)
+        runner.wait(timeout=10)
 
 
 def test_the_signal_reaches_the_processes_the_program_started(tmp_path: Path) -> None:
@@ -134,13 +143,19 @@ def test_the_signal_reaches_the_processes_the_program_started(tmp_path: Path) ->
     program = f"sh -c {shlex.quote(grandchild)} & wait"
     runner = interactive_devenv(program, started)
     pid = int(started.read_text())
-    assert pid in process.descendants(runner.pid)
-    runner.terminate()
-    runner.wait(timeout=10)
-    deadline = time.monotonic() + 10
-    while os.path.exists(f"/proc/{pid}") and not _zombie(pid):
-        assert time.monotonic() < deadline, "the program's child outlived devenv's SIGTERM"
-        time.sleep(0.05)
+    try:
+        assert pid in process.descendants(runner.pid)
+        runner.terminate()
+        runner.wait(timeout=10)
+        deadline = time.monotonic() + 10
+        while os.path.exists(f"/proc/{pid}") and not _zombie(pid):
+            assert time.monotonic() < deadline, "the program's child outlived devenv's SIGTERM"
+            time.sleep(0.05)
+    finally:  # nothing of this test outlives it, whatever failed
+        runner.kill()
+        for leftover in (pid, *process.descendants(pid)):
+            with contextlib.suppress(ProcessLookupError):
+                os.kill(leftover, signal.SIGKILL)
 
 
 def _zombie(pid: int) -> bool:
