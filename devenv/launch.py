@@ -30,8 +30,7 @@ from devenv.model import labels as names
 from devenv.model.engine import TUNNEL_EXEC, Location
 from devenv.model.labels import VOLUMES_DIR_VARIABLE, port_variable
 from devenv.model.project import ProjectFiles
-from devenv.pipeline import Rendered
-from devenv.translate.images import mirrored
+from devenv.pipeline import Rendered, helper_image
 
 REMOTE_DIR = "remote"
 
@@ -43,12 +42,6 @@ class StackRun(NamedTuple):
     notes: list[str]  # host paths the engine reads on its own host
     helpers: list[str]  # services devenv adds there (the relay), started with any subset of the stack
     engine: str  # the remote engine's name, "" for an engine sharing this machine's files
-
-
-def helper_image(config: Config) -> str:
-    """devenv's helper image (sandboxes, probes, the files volume, the relay) after devenv.toml's [mirrors],
-    exactly as the rendered stack names it."""
-    return mirrored(config.local.helper_image, config.mirrors)
 
 
 def location(config: Config) -> Location:

@@ -60,10 +60,16 @@ class Rendered:
         return sorted(name for name, service in self.output.services.items() if not service.get("profiles"))
 
 
+def helper_image(config: Config) -> str:
+    """devenv's helper image (sandboxes, probes, the remote files volume, the relay) after devenv.toml's
+    [mirrors]: the one name the rendered stack and the engine commands both use."""
+    return mirrored(config.local.helper_image, config.mirrors)
+
+
 def options_for(config: Config, out_dir: Path) -> Options:
     """The translation's options; [mirrors] also rewrite devenv's own images (sandbox, gateway, mocks)."""
     return Options(
-        helper_image=mirrored(config.local.helper_image, config.mirrors),
+        helper_image=helper_image(config),
         publish=config.publish,
         builds=config.builds,
         mirrors=config.mirrors,

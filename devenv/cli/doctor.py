@@ -64,9 +64,9 @@ def _location() -> None:
     from devenv.config import DEFAULT_HELPER_IMAGE
     from devenv.engine.client import current_target
     from devenv.engine.probe import locate
-    from devenv.launch import helper_image
     from devenv.errors import InputError
     from devenv.model.engine import TUNNEL_SSH
+    from devenv.pipeline import helper_image
 
     target = current_target()
     try:

@@ -73,9 +73,10 @@ def up(
         common.err.print(f"note: {note}", markup=False)
     where = f" on {remote} (remote engine)" if remote else ""
     common.out.print(f"starting {len(expected)} services of project '{name}' (environment '{rendered.env.name}'){where}")
-    built = {service: digest for service, digest in builds.fingerprints(rendered.output.services, rendered.out_dir).items()
-             if not services or service in expected}
-    changed, unrecorded = builds.stale(built, config.state_dir, ports_key(config, name))
+    fingerprints = builds.fingerprints(rendered.output.services, rendered.out_dir)
+    built = {service: digest for service, digest in fingerprints.items() if not services or service in expected}
+    key = ports_key(config, name)  # this project on this engine, for what the state directory remembers
+    changed, unrecorded = builds.stale(built, config.state_dir, key)
     rebuild = sorted({*changed, *existing_images(rendered, unrecorded)})
     if rebuild:
         common.out.print(f"building {', '.join(rebuild)}: its build context changed since the last `devenv up` "
@@ -84,8 +85,8 @@ def up(
                      build=bool(rebuild))
     if result.ready:
         lifecycle.mark_ready(name)
-        builds.remember(built, config.state_dir, ports_key(config, name))
-        ports.remember(config.state_dir, ports_key(config, name), running_ports(result.states),
+        builds.remember(built, config.state_dir, key)
+        ports.remember(config.state_dir, key, running_ports(result.states),
                        {k: v for k, v in stack_env.items() if k.startswith("DEVENV_PORT_")})
         common.out.print(f"[green]ready[/] in {result.seconds:.1f} s: {len(result.states)} containers", markup=True)
         everything = engine.project_states(name) if remote else result.states  # with the relay, if any
@@ -110,13 +111,11 @@ def existing_images(rendered: pipeline.Rendered, services: list[str]) -> list[st
     """Those of `services` whose image exists on the engine (one `docker image inspect`)."""
     if not services:
         return []
-    from devenv.engine import calls
+    from devenv.engine.stack import present_images
 
     images = {service: str(rendered.output.services[service].get("image", "")) for service in services}
-    with calls.failures("looking for the images built from source"):
-        found = calls.inspect("image", sorted(set(images.values())))
-    tags = {tag for image in found for tag in image.get("RepoTags") or []}
-    return sorted(service for service, image in images.items() if image in tags)
+    present = present_images(list(images.values()))
+    return sorted(service for service, image in images.items() if image in present)
 
 
 def _watch(files: ProjectFiles, rendered: pipeline.Rendered) -> int:

@@ -78,6 +78,13 @@ def inspect(kind: str, names: Sequence[str]) -> list[dict[str, Any]]:
     return [item for item in found if isinstance(item, dict)] if isinstance(found, list) else []
 
 
+def listed(kind: str, label: str) -> list[str]:
+    """Full IDs (containers) or names (networks, volumes) of the engine's objects of `kind` carrying `label`
+    (`KEY` or `KEY=VALUE`): one `docker ps` or `docker KIND ls`."""
+    command = ["ps", "-aq", "--no-trunc"] if kind == "container" else [kind, "ls", "-q"]
+    return run([*command, "--filter", f"label={label}"]).split()
+
+
 def unreachable(output: str) -> bool:
     return "Cannot connect to the Docker daemon" in output or "Is the docker daemon running" in output
 

@@ -90,17 +90,11 @@ def _alive(owner: str) -> bool | None:
     return True
 
 
-def _listed(kind: str, label: str) -> list[str]:
-    """Names or IDs of the engine's objects of `kind` (container, network, volume) carrying `label`."""
-    command = ["ps", "-aq", "--no-trunc"] if kind == "container" else [kind, "ls", "-q"]
-    return calls.run([*command, "--filter", f"label={label}"]).split()
-
-
 def list_stacks() -> list[StackInfo]:
     """Every devenv stack on the engine, found by its meta volume or by its containers' labels."""
     with failures("listing devenv stacks"):
-        metas = calls.inspect("volume", _listed("volume", META_LABEL))
-        inspected = calls.inspect("container", _listed("container", names.CREATED))
+        metas = calls.inspect("volume", calls.listed("volume", META_LABEL))
+        inspected = calls.inspect("container", calls.listed("container", names.CREATED))
     labels: dict[str, StackLabels] = {}
     ready: set[str] = set()
     counts: dict[str, int] = {}
@@ -123,13 +117,13 @@ def remove_stack(project: str) -> None:
     """Remove every container, network and volume labelled with the project (no compose file needed)."""
     label = f"{PROJECT_LABEL}={project}"
     with failures(f"removing stack {project}"):
-        containers = _listed("container", label)
+        containers = calls.listed("container", label)
         if containers:
             calls.run(["rm", "--force", "--volumes", *containers])
-        networks = _listed("network", label)
+        networks = calls.listed("network", label)
         if networks:
             calls.run(["network", "rm", *networks])
-        volumes = _listed("volume", label)
+        volumes = calls.listed("volume", label)
         if volumes:
             calls.run(["volume", "rm", *volumes])
 

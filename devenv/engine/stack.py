@@ -185,7 +185,7 @@ def cut_off(states: list[ServiceState]) -> list[str]:
 def container_ids(project: str) -> list[str]:
     """The IDs of the project's containers, running or not: one `docker ps`."""
     with failures("listing the project's containers"):
-        return calls.run(["ps", "-aq", "--no-trunc", "--filter", f"label={PROJECT_LABEL}={project}"]).split()
+        return calls.listed("container", f"{PROJECT_LABEL}={project}")
 
 
 def states_of(ids: list[str]) -> list[ServiceState]:
@@ -194,6 +194,13 @@ def states_of(ids: list[str]) -> list[ServiceState]:
         documents = calls.inspect("container", ids)
     now = time.time()
     return vouch(sorted((_state(document, now) for document in documents), key=lambda s: s.service))
+
+
+def present_images(references: list[str]) -> set[str]:
+    """Those of the image `references` (name:tag) the engine holds: one `docker image inspect`."""
+    with failures("looking for the images built from source"):
+        found = calls.inspect("image", sorted(set(references)))
+    return {tag for image in found for tag in image.get("RepoTags") or []} & set(references)
 
 
 def project_states(project: str) -> list[ServiceState]:

@@ -12,7 +12,7 @@ from typing import Any
 
 # Column kinds whose COPY text is `str(value)`: only these are made as text.
 TEXT_KINDS = frozenset({"int", "decimal", "string", "text", "enum"})
-_SPECIALS = ("\\", "\t", "\n", "\r")
+_SPECIALS = ("\\", "\t", "\n", "\r")  # those seed.load.copy_text escapes (the two stages import neither)
 
 
 def texts_of(values: list[Any]) -> list[str] | None:
